@@ -1,0 +1,27 @@
+package dev.canaryoperator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+
+/** The last analysis: when, what it decided, what it measured, and why in one sentence. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AnalysisStatus implements KubernetesResource {
+  private String time;
+  private Verdict verdict;
+  private SideMeasurement canary;
+  private SideMeasurement stable;
+  private String reason;
+
+  public AnalysisStatus() {}
+
+  public String getTime() { return time; }
+  public void setTime(String time) { this.time = time; }
+  public Verdict getVerdict() { return verdict; }
+  public void setVerdict(Verdict verdict) { this.verdict = verdict; }
+  public SideMeasurement getCanary() { return canary; }
+  public void setCanary(SideMeasurement canary) { this.canary = canary; }
+  public SideMeasurement getStable() { return stable; }
+  public void setStable(SideMeasurement stable) { this.stable = stable; }
+  public String getReason() { return reason; }
+  public void setReason(String reason) { this.reason = reason; }
+}

@@ -1,0 +1,67 @@
+package dev.canaryoperator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything needed to continue a rollout lives here, so that a restarted or newly elected
+ * operator continues at the same step with the same step start.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CanaryReleaseStatus implements KubernetesResource {
+  private Phase phase;
+  private Long observedGeneration;
+  /** Hash of stable, canary and revision: a change starts a new rollout. */
+  private String rolloutId;
+  /** 1-based index into spec.steps; 0 before the first step. */
+  private Integer currentStep;
+  private Integer canaryWeight;
+  private Integer stableWeight;
+  private String stepStartedAt;
+  /** Analyses that passed since stepStartedAt. */
+  private Integer stepAnalysesPassed;
+  private Integer consecutiveFailures;
+  private AnalysisStatus lastAnalysis;
+  private String message;
+  /** The promote / retry annotation values already acted upon, so that each request acts once. */
+  private String acknowledgedPromote;
+  private String acknowledgedRetry;
+  private List<Condition> conditions = new ArrayList<>();
+  private List<HistoryEntry> history = new ArrayList<>();
+
+  public CanaryReleaseStatus() {}
+
+  public Phase getPhase() { return phase; }
+  public void setPhase(Phase phase) { this.phase = phase; }
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+  public String getRolloutId() { return rolloutId; }
+  public void setRolloutId(String rolloutId) { this.rolloutId = rolloutId; }
+  public Integer getCurrentStep() { return currentStep; }
+  public void setCurrentStep(Integer currentStep) { this.currentStep = currentStep; }
+  public Integer getCanaryWeight() { return canaryWeight; }
+  public void setCanaryWeight(Integer canaryWeight) { this.canaryWeight = canaryWeight; }
+  public Integer getStableWeight() { return stableWeight; }
+  public void setStableWeight(Integer stableWeight) { this.stableWeight = stableWeight; }
+  public String getStepStartedAt() { return stepStartedAt; }
+  public void setStepStartedAt(String stepStartedAt) { this.stepStartedAt = stepStartedAt; }
+  public Integer getStepAnalysesPassed() { return stepAnalysesPassed; }
+  public void setStepAnalysesPassed(Integer stepAnalysesPassed) { this.stepAnalysesPassed = stepAnalysesPassed; }
+  public Integer getConsecutiveFailures() { return consecutiveFailures; }
+  public void setConsecutiveFailures(Integer consecutiveFailures) { this.consecutiveFailures = consecutiveFailures; }
+  public AnalysisStatus getLastAnalysis() { return lastAnalysis; }
+  public void setLastAnalysis(AnalysisStatus lastAnalysis) { this.lastAnalysis = lastAnalysis; }
+  public String getMessage() { return message; }
+  public void setMessage(String message) { this.message = message; }
+  public String getAcknowledgedPromote() { return acknowledgedPromote; }
+  public void setAcknowledgedPromote(String acknowledgedPromote) { this.acknowledgedPromote = acknowledgedPromote; }
+  public String getAcknowledgedRetry() { return acknowledgedRetry; }
+  public void setAcknowledgedRetry(String acknowledgedRetry) { this.acknowledgedRetry = acknowledgedRetry; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public List<HistoryEntry> getHistory() { return history; }
+  public void setHistory(List<HistoryEntry> history) { this.history = history; }
+}

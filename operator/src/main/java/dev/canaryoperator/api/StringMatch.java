@@ -1,0 +1,30 @@
+package dev.canaryoperator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+
+/** Istio's StringMatch: exactly one of exact, prefix, regex. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "[has(self.exact), has(self.prefix), has(self.regex)].filter(x, x).size() == 1",
+    message = "set exactly one of exact, prefix or regex")
+public class StringMatch implements KubernetesResource {
+  private String exact;
+  private String prefix;
+  private String regex;
+
+  public StringMatch() {}
+
+  public static StringMatch exact(String value) {
+    StringMatch m = new StringMatch();
+    m.exact = value;
+    return m;
+  }
+
+  public String getExact() { return exact; }
+  public void setExact(String exact) { this.exact = exact; }
+  public String getPrefix() { return prefix; }
+  public void setPrefix(String prefix) { this.prefix = prefix; }
+  public String getRegex() { return regex; }
+  public void setRegex(String regex) { this.regex = regex; }
+}
