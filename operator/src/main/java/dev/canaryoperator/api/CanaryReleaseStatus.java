@@ -24,6 +24,8 @@ public class CanaryReleaseStatus implements KubernetesResource {
   /** Analyses that passed since stepStartedAt. */
   private Integer stepAnalysesPassed;
   private Integer consecutiveFailures;
+  /** At the last step under Manual promotion: analysis continues until a person promotes. */
+  private Boolean awaitingPromotion;
   private AnalysisStatus lastAnalysis;
   private String message;
   /** The promote / retry annotation values already acted upon, so that each request acts once. */
@@ -52,6 +54,8 @@ public class CanaryReleaseStatus implements KubernetesResource {
   public void setStepAnalysesPassed(Integer stepAnalysesPassed) { this.stepAnalysesPassed = stepAnalysesPassed; }
   public Integer getConsecutiveFailures() { return consecutiveFailures; }
   public void setConsecutiveFailures(Integer consecutiveFailures) { this.consecutiveFailures = consecutiveFailures; }
+  public Boolean getAwaitingPromotion() { return awaitingPromotion; }
+  public void setAwaitingPromotion(Boolean awaitingPromotion) { this.awaitingPromotion = awaitingPromotion; }
   public AnalysisStatus getLastAnalysis() { return lastAnalysis; }
   public void setLastAnalysis(AnalysisStatus lastAnalysis) { this.lastAnalysis = lastAnalysis; }
   public String getMessage() { return message; }

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 
 /** Istio's StringMatch: exactly one of exact, prefix, regex. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "[has(self.exact), has(self.prefix), has(self.regex)].filter(x, x).size() == 1",
+@ValidationRule(value = "(has(self.exact) ? 1 : 0) + (has(self.prefix) ? 1 : 0) + (has(self.regex) ? 1 : 0) == 1",
     message = "set exactly one of exact, prefix or regex")
 public class StringMatch implements KubernetesResource {
   private String exact;

@@ -1,0 +1,36 @@
+package dev.canaryoperator.rollout;
+
+import dev.canaryoperator.analysis.AnalysisResult;
+
+/**
+ * What the shell observed for one decision.
+ *
+ * @param rolloutId identity of the rollout (stable, canary, revision): a change starts a new one
+ * @param promoteRequest current value of the promote annotation, or null
+ * @param retryRequest current value of the retry annotation, or null
+ * @param trafficProblem why the VirtualService cannot be driven, or null when it can
+ * @param analysis a fresh analysis result, or null when none was due
+ */
+public record Observation(String rolloutId, String promoteRequest, String retryRequest,
+    TrafficProblem trafficProblem, AnalysisResult analysis) {
+
+  public static Observation of(String rolloutId) {
+    return new Observation(rolloutId, null, null, null, null);
+  }
+
+  public Observation withAnalysis(AnalysisResult result) {
+    return new Observation(rolloutId, promoteRequest, retryRequest, trafficProblem, result);
+  }
+
+  public Observation withTrafficProblem(TrafficProblem problem) {
+    return new Observation(rolloutId, promoteRequest, retryRequest, problem, analysis);
+  }
+
+  public Observation withPromoteRequest(String value) {
+    return new Observation(rolloutId, value, retryRequest, trafficProblem, analysis);
+  }
+
+  public Observation withRetryRequest(String value) {
+    return new Observation(rolloutId, promoteRequest, value, trafficProblem, analysis);
+  }
+}

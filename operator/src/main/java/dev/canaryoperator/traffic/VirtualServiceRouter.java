@@ -1,0 +1,118 @@
+package dev.canaryoperator.traffic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.canaryoperator.rollout.TrafficProblem;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adopts an existing VirtualService and writes the split into it: never creates or recreates one,
+ * never server-side-applies (Istio's route lists are atomic, SSA would take them over whole).
+ * Updates carry the resourceVersion that was read; a 409 means someone else wrote in between, so
+ * it reads again and reapplies only the fields it owns.
+ */
+public final class VirtualServiceRouter {
+  public static final String API_VERSION = "networking.istio.io/v1";
+  public static final String KIND = "VirtualService";
+  private static final Logger log = LoggerFactory.getLogger(VirtualServiceRouter.class);
+  private static final int MAX_ATTEMPTS = 5;
+
+  private final KubernetesClient client;
+  private final KubernetesSerialization serialization;
+  private final BiConsumer<GenericKubernetesResource, GenericKubernetesResource> ownWriteListener;
+
+  /**
+   * @param ownWriteListener told about every successful write (previous, updated), so the informer
+   *     does not mistake the operator's own change for someone else's
+   */
+  public VirtualServiceRouter(KubernetesClient client,
+      BiConsumer<GenericKubernetesResource, GenericKubernetesResource> ownWriteListener) {
+    this.client = client;
+    this.serialization = client.getKubernetesSerialization();
+    this.ownWriteListener = ownWriteListener;
+  }
+
+  /** The outcome of one apply: the weights now in place, whether a write happened, or the problem. */
+  public record Outcome(TrafficProblem problem, boolean written, RouteWeights previous) {
+    static Outcome problem(TrafficProblem.Kind kind, String message) {
+      return new Outcome(new TrafficProblem(kind, message), false, null);
+    }
+  }
+
+  /** Checks that the VirtualService can be driven, without writing anything. */
+  public Optional<TrafficProblem> check(String name, RouteTarget target) {
+    GenericKubernetesResource vs = read(target.namespace(), name);
+    if (vs == null) {
+      return Optional.of(notFound(target.namespace(), name));
+    }
+    VirtualServiceRoutes.Inspection inspection = VirtualServiceRoutes.inspect(spec(vs), target);
+    return inspection.usable() ? Optional.empty()
+        : Optional.of(new TrafficProblem(TrafficProblem.Kind.NoStableRoute, "VirtualService " + name + ": " + inspection.problem()));
+  }
+
+  public Outcome apply(String name, RouteTarget target, RouteWeights weights) {
+    for (int attempt = 1; ; attempt++) {
+      GenericKubernetesResource current = read(target.namespace(), name);
+      if (current == null) {
+        return new Outcome(notFound(target.namespace(), name), false, null);
+      }
+      JsonNode spec = spec(current);
+      VirtualServiceRoutes.Inspection inspection = VirtualServiceRoutes.inspect(spec, target);
+      if (!inspection.usable()) {
+        return Outcome.problem(TrafficProblem.Kind.NoStableRoute, "VirtualService " + name + ": " + inspection.problem());
+      }
+      RouteWeights previous = VirtualServiceRoutes.observedWeights(spec, target).orElse(null);
+      ObjectNode rewritten = VirtualServiceRoutes.rewrite(spec, target, weights);
+      if (rewritten.equals(spec)) {
+        return new Outcome(null, false, previous);
+      }
+      GenericKubernetesResource desired = serialization.clone(current);
+      desired.setAdditionalProperty("spec", serialization.convertValue(rewritten, Map.class));
+      try {
+        GenericKubernetesResource updated = client.genericKubernetesResources(API_VERSION, KIND)
+            .inNamespace(target.namespace()).resource(desired).update();
+        ownWriteListener.accept(current, updated);
+        return new Outcome(null, true, previous);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 409 && attempt < MAX_ATTEMPTS) {
+          log.debug("VirtualService {}/{} changed while we wrote it (attempt {}), reading it again", target.namespace(), name, attempt);
+          continue;
+        }
+        if (e.getCode() == 404) {
+          return new Outcome(notFound(target.namespace(), name), false, null);
+        }
+        throw e;
+      }
+    }
+  }
+
+  private GenericKubernetesResource read(String namespace, String name) {
+    try {
+      return client.genericKubernetesResources(API_VERSION, KIND).inNamespace(namespace).withName(name).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        // The CRD itself is missing: Istio is not installed.
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private JsonNode spec(GenericKubernetesResource vs) {
+    Object spec = vs.getAdditionalProperties().get("spec");
+    return spec == null ? serialization.convertValue(Map.of(), JsonNode.class) : serialization.convertValue(spec, JsonNode.class);
+  }
+
+  private static TrafficProblem notFound(String namespace, String name) {
+    return new TrafficProblem(TrafficProblem.Kind.VirtualServiceNotFound,
+        "VirtualService " + namespace + "/" + name + " not found (is Istio installed and spec.virtualService.name right?); waiting for it");
+  }
+}

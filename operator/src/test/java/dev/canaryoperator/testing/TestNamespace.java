@@ -1,0 +1,4 @@
+package dev.canaryoperator.testing;
+
+/** The namespace a single test owns. */
+public record TestNamespace(String name) {}
