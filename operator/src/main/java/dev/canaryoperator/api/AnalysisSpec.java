@@ -8,7 +8,6 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.Map;
 
 /** How the canary is judged against the stable at every interval. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class AnalysisSpec implements KubernetesResource {
+public class AnalysisSpec {
   @Default("1m")
   @Pattern(Durations.PATTERN)
   private String interval = "1m";

@@ -1,11 +1,10 @@
 package dev.canaryoperator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 
 /** The last analysis: when, what it decided, what it measured, and why in one sentence. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class AnalysisStatus implements KubernetesResource {
+public class AnalysisStatus {
   private String time;
   private Verdict verdict;
   private SideMeasurement canary;

@@ -2,12 +2,11 @@ package dev.canaryoperator.api;
 
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Requests that always go to the canary, whatever the weight (internal testers, a region). */
-public class CanaryGroup implements KubernetesResource {
+public class CanaryGroup {
   @Required
   @Size(min = 1, max = 16)
   private List<RequestMatch> match = new ArrayList<>();

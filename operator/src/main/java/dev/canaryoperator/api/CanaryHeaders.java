@@ -1,11 +1,10 @@
 package dev.canaryoperator.api;
 
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Request headers set on traffic routed to the canary (the canary's configuration override). */
-public class CanaryHeaders implements KubernetesResource {
+public class CanaryHeaders {
   private Map<String, String> set = new LinkedHashMap<>();
 
   public CanaryHeaders() {}

@@ -6,7 +6,6 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +16,7 @@ import java.util.List;
         + " && (has(self.stable.port) ? self.stable.port : 0) == (has(self.canary.port) ? self.canary.port : 0))",
     message = "stable and canary are the same destination: give the canary another host, subset or port",
     fieldPath = ".canary")
-public class CanaryReleaseSpec implements KubernetesResource {
+public class CanaryReleaseSpec {
   @Required
   private VirtualServiceRef virtualService;
   @Required

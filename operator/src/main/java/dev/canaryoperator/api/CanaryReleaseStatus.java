@@ -2,7 +2,6 @@ package dev.canaryoperator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +10,7 @@ import java.util.List;
  * operator continues at the same step with the same step start.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class CanaryReleaseStatus implements KubernetesResource {
+public class CanaryReleaseStatus {
   private Phase phase;
   private Long observedGeneration;
   /** Hash of stable, canary and revision: a change starts a new rollout. */

@@ -6,12 +6,11 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.Objects;
 
 /** One side of the split: a Service host, optionally a DestinationRule subset and a port. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class Destination implements KubernetesResource {
+public class Destination {
   @Required
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
   private String host;

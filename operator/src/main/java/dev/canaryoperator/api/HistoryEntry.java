@@ -1,11 +1,10 @@
 package dev.canaryoperator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 
 /** One transition of the rollout, kept in a bounded list in status. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class HistoryEntry implements KubernetesResource {
+public class HistoryEntry {
   private String time;
   private Phase phase;
   private Integer step;

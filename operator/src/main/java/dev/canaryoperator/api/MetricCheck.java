@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 
 /**
  * An extra PromQL check. The query is a template with the variables {{namespace}}, {{window}},
@@ -16,7 +15,7 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 @ValidationRule(value = "has(self.min) || has(self.max) || has(self.maxRatio)",
     message = "a metric check needs min, max or maxRatio")
 @ValidationRule(value = "!has(self.maxRatio) || self.maxRatio > 0.0", message = "maxRatio must be greater than 0")
-public class MetricCheck implements KubernetesResource {
+public class MetricCheck {
   @Required
   @Pattern("^[a-zA-Z][-a-zA-Z0-9_]*$")
   private String name;

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 
 /** Where and how to query Prometheus. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class PrometheusSpec implements KubernetesResource {
+public class PrometheusSpec {
   @Required
   @Pattern("^https?://[^\\s/?#]+(/[^\\s?#]*)?$")
   private String url;

@@ -2,7 +2,6 @@ package dev.canaryoperator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,7 +9,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @ValidationRule(value = "has(self.uri) || (has(self.headers) && size(self.headers) > 0) || (has(self.queryParams) && size(self.queryParams) > 0)",
     message = "a canary group match needs at least one of headers, queryParams or uri")
-public class RequestMatch implements KubernetesResource {
+public class RequestMatch {
   private Map<String, StringMatch> headers = new LinkedHashMap<>();
   private Map<String, StringMatch> queryParams = new LinkedHashMap<>();
   private StringMatch uri;

@@ -1,11 +1,10 @@
 package dev.canaryoperator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 
 /** What one side (stable or canary) measured in the analysis window; null where unknown. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class SideMeasurement implements KubernetesResource {
+public class SideMeasurement {
   private Double requests;
   private Double errorRate;
   private Double latencyMs;

@@ -5,11 +5,10 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 
 /** One traffic step: the canary's share in percent and how long to observe it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class Step implements KubernetesResource {
+public class Step {
   @Required
   @Min(1)
   @Max(100)

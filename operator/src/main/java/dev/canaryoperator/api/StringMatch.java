@@ -2,13 +2,12 @@ package dev.canaryoperator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 
 /** Istio's StringMatch: exactly one of exact, prefix, regex. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "(has(self.exact) ? 1 : 0) + (has(self.prefix) ? 1 : 0) + (has(self.regex) ? 1 : 0) == 1",
     message = "set exactly one of exact, prefix or regex")
-public class StringMatch implements KubernetesResource {
+public class StringMatch {
   private String exact;
   private String prefix;
   private String regex;

@@ -3,13 +3,12 @@ package dev.canaryoperator.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The Istio VirtualService (same namespace) whose HTTP route weights the operator drives. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public class VirtualServiceRef implements KubernetesResource {
+public class VirtualServiceRef {
   @Required
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
   private String name;
