@@ -16,12 +16,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canaryoperator.api.Durations;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -141,10 +144,10 @@ public final class PrometheusClient {
           "Prometheus at " + displayUrl + " did not answer within " + Durations.format(timeout), e);
     } catch (SSLException e) {
       throw new PrometheusQueryException(TLS,
-          "TLS with Prometheus at " + displayUrl + " failed: " + rootMessage(e), e);
+          "TLS with Prometheus at " + displayUrl + " failed: " + describe(e, queryEndpoint), e);
     } catch (IOException e) {
       throw new PrometheusQueryException(UNREACHABLE,
-          "Prometheus at " + displayUrl + " is unreachable: " + rootMessage(e), e);
+          "Prometheus at " + displayUrl + " is unreachable: " + describe(e, queryEndpoint), e);
     }
     return parse(response, promql);
   }
@@ -261,18 +264,27 @@ public final class PrometheusClient {
     return line.length() <= MAX_ERROR_TEXT ? line : line.substring(0, MAX_ERROR_TEXT) + "...";
   }
 
-  /** The innermost message: the JDK's HttpClient wraps "Connection refused" in a ConnectException without one. */
-  private static String rootMessage(Throwable e) {
+  /**
+   * Why a connection failed, in words. The JDK's HttpClient throws ConnectExceptions without a
+   * message, with the reason only in the type of a cause (UnresolvedAddressException for an
+   * unknown host, ClosedChannelException for a refused connection).
+   */
+  static String describe(Throwable e, URI endpoint) {
     String message = null;
-    for (Throwable t = e; t != null; t = t.getCause()) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return "unknown host " + endpoint.getHost();
+      }
       if (t.getMessage() != null && !t.getMessage().isBlank()) {
         message = t.getMessage();
       }
-      if (t.getCause() == t) {
-        break;
-      }
     }
-    return message != null ? message : e.getClass().getSimpleName();
+    if (message != null) {
+      return message;
+    }
+    return e instanceof ConnectException
+        ? "cannot connect to " + endpoint.getHost() + ":" + endpoint.getPort() + " (connection refused or no route)"
+        : e.getClass().getSimpleName();
   }
 
   private static String text(double v) {

@@ -280,8 +280,17 @@ class PrometheusClientTest {
 
     assertThatThrownBy(() -> new PrometheusClient(nothing, TIMEOUT, PrometheusCredentials.NONE).queryValue("up", TIME))
         .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNREACHABLE))
-        .hasMessageStartingWith("Prometheus at " + nothing + " is unreachable: ")
-        .hasMessageContaining("onnect");
+        .hasMessage("Prometheus at " + nothing + " is unreachable: cannot connect to 127.0.0.1:" + port
+            + " (connection refused or no route)");
+  }
+
+  @Test
+  void reportsAnUnknownHost() {
+    URI nowhere = URI.create("http://prometheus.does-not-exist.invalid:9090");
+
+    assertThatThrownBy(() -> new PrometheusClient(nowhere, TIMEOUT, PrometheusCredentials.NONE).queryValue("up", TIME))
+        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNREACHABLE))
+        .hasMessage("Prometheus at " + nowhere + " is unreachable: unknown host prometheus.does-not-exist.invalid");
   }
 
   @Test
