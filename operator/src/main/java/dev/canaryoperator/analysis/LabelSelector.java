@@ -1,5 +1,6 @@
 package dev.canaryoperator.analysis;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -20,7 +21,7 @@ record LabelSelector(Map<String, String> matchers) {
       }
       copy.put(name, value);
     });
-    matchers = java.util.Collections.unmodifiableMap(copy);
+    matchers = Collections.unmodifiableMap(copy);
   }
 
   /** This selector plus one more matcher, which wins over an existing one with the same name. */

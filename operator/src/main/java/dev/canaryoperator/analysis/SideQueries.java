@@ -1,6 +1,7 @@
 package dev.canaryoperator.analysis;
 
 import dev.canaryoperator.api.LatencyMeasure;
+import java.math.BigDecimal;
 import java.util.Locale;
 
 /**
@@ -47,6 +48,6 @@ record SideQueries(LabelSelector selector, String window, LatencyMeasure latency
     if (latencyMeasure != LatencyMeasure.Quantile) {
       return "mean";
     }
-    return "p" + new java.math.BigDecimal(Double.toString(latencyQuantile * 100)).stripTrailingZeros().toPlainString();
+    return "p" + new BigDecimal(Double.toString(latencyQuantile * 100)).stripTrailingZeros().toPlainString();
   }
 }
