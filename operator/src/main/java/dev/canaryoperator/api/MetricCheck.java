@@ -7,9 +7,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * An extra PromQL check. The query is a template with the variables {{namespace}}, {{window}},
- * {{target}} (the side being measured: its destination service name) and {{stable}} / {{canary}}.
- * With maxRatio it runs once per side and fails when canary > maxRatio x stable; with min/max it
- * runs for the canary only and fails outside the bounds.
+ * {{target}} (the side being measured: its destination service name), {{subset}} (the measured
+ * side's subset, empty when none) and {{stable}} / {{canary}}. All but {{window}} are escaped for a
+ * PromQL double-quoted string and belong inside double quotes; {{window}} is a validated duration
+ * for a range: {@code [{{window}}]}. With maxRatio it runs once per side and fails when
+ * canary > maxRatio x stable; with min/max it runs for the canary only and fails outside the bounds.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.min) || has(self.max) || has(self.maxRatio)",

@@ -1,0 +1,306 @@
+package dev.canaryoperator.analysis;
+
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.AMBIGUOUS;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.BAD_RESPONSE;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.BAD_RESULT_TYPE;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.HTTP_ERROR;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.NOT_A_NUMBER;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.NO_DATA;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.QUERY_REJECTED;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.TIMEOUT;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.TLS;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.UNAUTHORIZED;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.UNREACHABLE;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canaryoperator.api.Durations;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Instant queries against Prometheus' HTTP API ({@code GET /api/v1/query}). Every query names its
+ * evaluation time, so that all queries of one analysis round see the same instant. Failures are
+ * {@link PrometheusQueryException}s whose message says what went wrong in a sentence, with
+ * Prometheus' own error text when it sent one and never with the credentials.
+ */
+public final class PrometheusClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_ERROR_TEXT = 300;
+
+  /** One series of an instant vector (a scalar comes back as one sample without labels). */
+  public record Sample(Map<String, String> labels, double value) {}
+
+  private final URI queryEndpoint;
+  private final String displayUrl;
+  private final Duration timeout;
+  private final PrometheusCredentials credentials;
+  private final HttpClient http;
+
+  public PrometheusClient(URI baseUrl, Duration timeout, PrometheusCredentials credentials) {
+    this(baseUrl, timeout, credentials, httpClient(credentials, timeout));
+  }
+
+  /** With an HttpClient to share; it must trust what {@code credentials} asks to trust. */
+  public PrometheusClient(URI baseUrl, Duration timeout, PrometheusCredentials credentials, HttpClient http) {
+    String base = baseUrl.toString().replaceAll("/+$", "");
+    this.queryEndpoint = URI.create(base + "/api/v1/query");
+    this.displayUrl = withoutUserInfo(baseUrl);
+    this.timeout = timeout;
+    this.credentials = credentials;
+    this.http = http;
+  }
+
+  /**
+   * An HttpClient for these credentials: with CA certificates it trusts those only (like curl
+   * --cacert), otherwise the JVM's default trust store.
+   */
+  public static HttpClient httpClient(PrometheusCredentials credentials, Duration connectTimeout) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connectTimeout)
+        .followRedirects(HttpClient.Redirect.NEVER);
+    if (!credentials.trustedCertificates().isEmpty()) {
+      builder.sslContext(trusting(credentials.trustedCertificates()));
+    }
+    return builder.build();
+  }
+
+  private static SSLContext trusting(List<X509Certificate> certificates) {
+    try {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      for (int i = 0; i < certificates.size(); i++) {
+        store.setCertificateEntry("ca-" + i, certificates.get(i));
+      }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      // certificates that parsed as X.509 always fit into an in-memory key store
+      throw new IllegalStateException("cannot build a trust store from the CA certificates", e);
+    }
+  }
+
+  /** The base URL as it may appear in messages (no user:password@). */
+  public String url() {
+    return displayUrl;
+  }
+
+  /** The one number a query yields: a scalar, or an instant vector with exactly one finite sample. */
+  public double queryValue(String promql, Instant time) throws PrometheusQueryException, InterruptedException {
+    List<Sample> samples = query(promql, time);
+    if (samples.isEmpty()) {
+      throw new PrometheusQueryException(NO_DATA, "no data (no series match): " + promql);
+    }
+    if (samples.size() > 1) {
+      throw new PrometheusQueryException(AMBIGUOUS, samples.size()
+          + " series where one value was expected (aggregate them, e.g. with sum()): " + promql);
+    }
+    double value = samples.get(0).value();
+    if (Double.isNaN(value) || Double.isInfinite(value)) {
+      throw new PrometheusQueryException(NOT_A_NUMBER, "the value is " + text(value) + ": " + promql);
+    }
+    return value;
+  }
+
+  /** An instant query; a scalar result comes back as one sample without labels. */
+  public List<Sample> query(String promql, Instant time) throws PrometheusQueryException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(queryEndpoint + "?query="
+            + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&time=" + evaluationTime(time)))
+        .timeout(timeout)
+        .header("Accept", "application/json")
+        .GET();
+    authorization().ifPresent(value -> request.header("Authorization", value));
+    HttpResponse<String> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (HttpTimeoutException e) {
+      throw new PrometheusQueryException(TIMEOUT,
+          "Prometheus at " + displayUrl + " did not answer within " + Durations.format(timeout), e);
+    } catch (SSLException e) {
+      throw new PrometheusQueryException(TLS,
+          "TLS with Prometheus at " + displayUrl + " failed: " + describe(e, queryEndpoint), e);
+    } catch (IOException e) {
+      throw new PrometheusQueryException(UNREACHABLE,
+          "Prometheus at " + displayUrl + " is unreachable: " + describe(e, queryEndpoint), e);
+    }
+    return parse(response, promql);
+  }
+
+  private Optional<String> authorization() {
+    if (credentials.bearerToken() != null) {
+      return Optional.of("Bearer " + credentials.bearerToken());
+    }
+    if (credentials.username() != null) {
+      String pair = credentials.username() + ":" + credentials.password();
+      return Optional.of("Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+    }
+    return Optional.empty();
+  }
+
+  private List<Sample> parse(HttpResponse<String> response, String promql) throws PrometheusQueryException {
+    int status = response.statusCode();
+    JsonNode body = json(response.body());
+    if (status == 401 || status == 403) {
+      throw new PrometheusQueryException(UNAUTHORIZED, "Prometheus at " + displayUrl + " refused the request: HTTP "
+          + status + errorText(body, response.body()));
+    }
+    if (status == 400 || status == 422) {
+      throw new PrometheusQueryException(QUERY_REJECTED, "Prometheus rejected the query with HTTP " + status
+          + errorText(body, response.body()) + "; query: " + promql);
+    }
+    if (status != 200) {
+      throw new PrometheusQueryException(HTTP_ERROR, "Prometheus at " + displayUrl + " answered HTTP " + status
+          + errorText(body, response.body()));
+    }
+    if (body == null || !body.path("status").isTextual()) {
+      throw new PrometheusQueryException(BAD_RESPONSE, "Prometheus at " + displayUrl
+          + " answered with something that is not a Prometheus API response: " + excerpt(response.body()));
+    }
+    if (!"success".equals(body.path("status").asText())) {
+      throw new PrometheusQueryException(QUERY_REJECTED, "Prometheus failed the query"
+          + errorText(body, response.body()) + "; query: " + promql);
+    }
+    JsonNode data = body.path("data");
+    String type = data.path("resultType").asText("");
+    JsonNode result = data.path("result");
+    switch (type) {
+      case "scalar":
+        return List.of(new Sample(Map.of(), value(result, promql)));
+      case "vector": {
+        if (!result.isArray()) {
+          throw badShape(promql);
+        }
+        List<Sample> samples = new ArrayList<>();
+        for (JsonNode series : result) {
+          Map<String, String> labels = new LinkedHashMap<>();
+          for (Iterator<Map.Entry<String, JsonNode>> it = series.path("metric").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> label = it.next();
+            labels.put(label.getKey(), label.getValue().asText());
+          }
+          samples.add(new Sample(Map.copyOf(labels), value(series.path("value"), promql)));
+        }
+        return List.copyOf(samples);
+      }
+      default:
+        throw new PrometheusQueryException(BAD_RESULT_TYPE, "the query returned a "
+            + (type.isEmpty() ? "result without type" : type) + ", not an instant vector or a scalar: " + promql);
+    }
+  }
+
+  /** [timestamp, "value"]; Prometheus writes values as strings, with NaN, +Inf and -Inf spelled so. */
+  private static double value(JsonNode pair, String promql) throws PrometheusQueryException {
+    if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isTextual()) {
+      throw badShape(promql);
+    }
+    String text = pair.get(1).asText();
+    switch (text) {
+      case "NaN":
+        return Double.NaN;
+      case "+Inf":
+      case "Inf":
+        return Double.POSITIVE_INFINITY;
+      case "-Inf":
+        return Double.NEGATIVE_INFINITY;
+      default:
+        try {
+          return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+          throw new PrometheusQueryException(BAD_RESPONSE, "Prometheus sent '" + excerpt(text)
+              + "' where a number belongs, for: " + promql);
+        }
+    }
+  }
+
+  private static PrometheusQueryException badShape(String promql) {
+    return new PrometheusQueryException(BAD_RESPONSE, "Prometheus' answer does not have the shape of an instant"
+        + " query result, for: " + promql);
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return text == null || text.isBlank() ? null : JSON.readTree(text);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** ": <errorType>: <error>" from Prometheus' error JSON, else the start of whatever body came. */
+  private static String errorText(JsonNode body, String raw) {
+    if (body != null && body.path("error").isTextual()) {
+      String type = body.path("errorType").asText("");
+      return " (" + (type.isEmpty() ? "" : type + ": ") + excerpt(body.path("error").asText()) + ")";
+    }
+    return raw == null || raw.isBlank() ? "" : " (" + excerpt(raw) + ")";
+  }
+
+  private static String excerpt(String text) {
+    String line = text.replaceAll("\\s+", " ").trim();
+    return line.length() <= MAX_ERROR_TEXT ? line : line.substring(0, MAX_ERROR_TEXT) + "...";
+  }
+
+  /**
+   * Why a connection failed, in words. The JDK's HttpClient throws ConnectExceptions without a
+   * message, with the reason only in the type of a cause (UnresolvedAddressException for an
+   * unknown host, ClosedChannelException for a refused connection).
+   */
+  static String describe(Throwable e, URI endpoint) {
+    String message = null;
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return "unknown host " + endpoint.getHost();
+      }
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
+      }
+    }
+    if (message != null) {
+      return message;
+    }
+    return e instanceof ConnectException
+        ? "cannot connect to " + endpoint.getHost() + ":" + endpoint.getPort() + " (connection refused or no route)"
+        : e.getClass().getSimpleName();
+  }
+
+  private static String text(double v) {
+    return Double.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+  }
+
+  /** Seconds since the epoch with millisecond precision, as the API's time parameter takes it. */
+  static String evaluationTime(Instant time) {
+    long millis = time.toEpochMilli();
+    return Math.floorDiv(millis, 1000) + "." + String.format("%03d", Math.floorMod(millis, 1000));
+  }
+
+  private static String withoutUserInfo(URI uri) {
+    if (uri.getRawUserInfo() == null) {
+      return uri.toString();
+    }
+    return uri.toString().replace(uri.getRawUserInfo() + "@", "");
+  }
+}
