@@ -2,7 +2,7 @@ package dev.canaryoperator;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.canaryoperator.analysis.Analysis;
-import dev.canaryoperator.analysis.AnalysisResult;
+import dev.canaryoperator.analysis.PrometheusAnalysis;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -37,7 +37,7 @@ public final class CanaryOperatorMain {
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Analysis analysis = target -> AnalysisResult.inconclusive("Prometheus analysis is not wired in yet");
+    Analysis analysis = new PrometheusAnalysis(client, Clock.systemUTC());
     CanaryOperator operator = new CanaryOperator(client, analysis, Clock.systemUTC(), registry, namespaces,
         leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace);
 
