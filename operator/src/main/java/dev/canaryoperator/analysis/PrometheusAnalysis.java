@@ -102,12 +102,13 @@ public final class PrometheusAnalysis implements Analysis {
     }
     PrometheusClient client = new PrometheusClient(url, timeout, auth, httpClient(auth, timeout));
     Instant time = clock.instant();
+    Instant stableTime = target.stableBaselineAt() == null ? time : target.stableBaselineAt();
     try {
-      SideReadings stable = measure(client, plan.stable(), time);
+      SideReadings stable = measure(client, plan.stable(), stableTime);
       SideReadings canary = measure(client, plan.canary(), time);
       List<CheckResult> checks = new ArrayList<>();
       for (QueryPlan.PlannedCheck check : plan.checks()) {
-        checks.add(run(client, check, time));
+        checks.add(run(client, check, time, stableTime));
       }
       Thresholds thresholds = Thresholds.of(analysis, plan.window(), plan.canary().latencyName());
       return Judge.judge(thresholds, canary, stable, checks);
@@ -137,13 +138,13 @@ public final class PrometheusAnalysis implements Analysis {
     return SideReadings.of(requests, errors, latency);
   }
 
-  private static CheckResult run(PrometheusClient client, QueryPlan.PlannedCheck check, Instant time)
+  private static CheckResult run(PrometheusClient client, QueryPlan.PlannedCheck check, Instant time, Instant stableTime)
       throws PrometheusQueryException, InterruptedException {
     if (check.problem() != null) {
       return Judge.unbuildable(check.check(), check.problem());
     }
     Reading canary = read(client, check.canaryQuery(), time, false);
-    Reading stable = check.stableQuery() == null ? null : read(client, check.stableQuery(), time, false);
+    Reading stable = check.stableQuery() == null ? null : read(client, check.stableQuery(), stableTime, false);
     return Judge.check(check.check(), canary, stable);
   }
 

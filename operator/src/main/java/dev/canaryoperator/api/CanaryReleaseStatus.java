@@ -20,6 +20,8 @@ public class CanaryReleaseStatus {
   private Integer canaryWeight;
   private Integer stableWeight;
   private String stepStartedAt;
+  /** When the split last changed. */
+  private String weightChangedAt;
   /** Analyses that passed since stepStartedAt. */
   private Integer stepAnalysesPassed;
   private Integer consecutiveFailures;
@@ -47,6 +49,8 @@ public class CanaryReleaseStatus {
   public void setCanaryWeight(Integer canaryWeight) { this.canaryWeight = canaryWeight; }
   public Integer getStableWeight() { return stableWeight; }
   public void setStableWeight(Integer stableWeight) { this.stableWeight = stableWeight; }
+  public String getWeightChangedAt() { return weightChangedAt; }
+  public void setWeightChangedAt(String weightChangedAt) { this.weightChangedAt = weightChangedAt; }
   public String getStepStartedAt() { return stepStartedAt; }
   public void setStepStartedAt(String stepStartedAt) { this.stepStartedAt = stepStartedAt; }
   public Integer getStepAnalysesPassed() { return stepAnalysesPassed; }

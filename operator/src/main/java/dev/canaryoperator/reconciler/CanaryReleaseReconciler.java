@@ -116,7 +116,7 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
 
     boolean due = RolloutStateMachine.analysisDue(plan, state, observation, now);
     Optional<AnalysisResult> result = analyses.poll(key, observation.rolloutId(),
-        due ? new AnalysisTarget(namespace, release.getMetadata().getName(), spec) : null);
+        due ? new AnalysisTarget(namespace, release.getMetadata().getName(), spec, stableBaseline(plan, state)) : null);
     if (result.isPresent()) {
       observation = observation.withAnalysis(result.get());
       metrics.analysis(release, result.get().verdict());
@@ -155,6 +155,11 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(release, fresh, context);
     }
     return reschedule(decision, problem, key);
+  }
+
+  /** With the canary at 100% the stable serves nothing: compare with its traffic before the shift. */
+  private static Instant stableBaseline(StepPlan plan, RolloutState state) {
+    return plan.step(state.step()).weight() == 100 ? state.weightChangedAt() : null;
   }
 
   private UpdateControl<CanaryRelease> reschedule(Decision decision, TrafficProblem problem, String key) {

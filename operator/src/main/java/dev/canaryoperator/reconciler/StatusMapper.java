@@ -35,7 +35,7 @@ final class StatusMapper {
     return new RolloutState(status.getPhase(), status.getRolloutId(), orZero(status.getCurrentStep()),
         instant(status.getStepStartedAt()), orZero(status.getStepAnalysesPassed()), orZero(status.getConsecutiveFailures()),
         awaiting, last == null ? null : instant(last.getTime()), lastResult, status.getAcknowledgedPromote(),
-        status.getAcknowledgedRetry(), status.getMessage());
+        status.getAcknowledgedRetry(), status.getMessage(), instant(status.getWeightChangedAt()));
   }
 
   static CanaryReleaseStatus toStatus(RolloutState state, RouteWeights weights, CanaryReleaseStatus previous,
@@ -51,6 +51,7 @@ final class StatusMapper {
       status.setStableWeight(shown.stable());
     }
     status.setStepStartedAt(state.stepStartedAt() == null ? null : state.stepStartedAt().toString());
+    status.setWeightChangedAt(state.weightChangedAt() == null ? null : state.weightChangedAt().toString());
     status.setStepAnalysesPassed(state.stepAnalysesPassed());
     status.setConsecutiveFailures(state.consecutiveFailures());
     status.setAwaitingPromotion(state.awaitingPromotion() ? Boolean.TRUE : null);

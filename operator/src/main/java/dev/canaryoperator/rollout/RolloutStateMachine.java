@@ -34,7 +34,7 @@ public final class RolloutStateMachine {
     if (next == null || next.rolloutId() == null || !Objects.equals(next.rolloutId(), observation.rolloutId())) {
       if (observation.trafficProblem() != null) {
         RolloutState waiting = new RolloutState(phaseFor(observation.trafficProblem()), null, 0, null, 0, 0, false,
-            null, null, null, null, observation.trafficProblem().message());
+            null, null, null, null, observation.trafficProblem().message(), null);
         if (state == null || state.phase() != waiting.phase()) {
           transitions.add(Transition.warning(observation.trafficProblem().kind().name(), observation.trafficProblem().message()));
         }
@@ -124,7 +124,7 @@ public final class RolloutStateMachine {
 
   private static RolloutState start(StepPlan plan, Observation observation, Instant now) {
     return new RolloutState(Phase.Progressing, observation.rolloutId(), 1, now, 0, 0, false, null, null,
-        observation.promoteRequest(), observation.retryRequest(), null);
+        observation.promoteRequest(), observation.retryRequest(), null, now);
   }
 
   private static RolloutState record(StepPlan plan, RolloutState state, AnalysisResult result, Instant now,

@@ -437,7 +437,7 @@ class RolloutStateMachineTest {
     CanaryReleaseSpec spec = release("reviews").spec();
     Instant stepStart = T0.plus(min(4));
     RolloutState persisted = new RolloutState(Phase.Progressing, RolloutId.of(spec), 3, stepStart, 1, 0, false,
-        T0.plus(min(5)), PASS, null, null, null);
+        T0.plus(min(5)), PASS, null, null, null, stepStart);
 
     Decision early = RolloutStateMachine.decide(StepPlan.of(spec), persisted, Observation.of(RolloutId.of(spec)), T0.plus(min(5.5)));
     assertThat(early.state().step()).isEqualTo(3);
