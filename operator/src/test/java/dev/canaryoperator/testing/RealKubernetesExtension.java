@@ -157,7 +157,7 @@ public final class RealKubernetesExtension implements BeforeAllCallback, AfterEa
     @Override
     public void close() {
       try {
-        client.namespaces().withName(namespace.name()).withTimeout(5, TimeUnit.SECONDS).delete();
+        client.namespaces().withName(namespace.name()).delete();
       } catch (RuntimeException e) {
         log.debug("namespace {} not deleted: {}", namespace.name(), e.toString());
       } finally {
