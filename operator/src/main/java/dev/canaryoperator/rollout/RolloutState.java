@@ -22,7 +22,7 @@ public record RolloutState(Phase phase, String rolloutId, int step, Instant step
     return rolloutId != null && step > 0;
   }
 
-  RolloutState withPhase(Phase newPhase, String newMessage) {
+  public RolloutState withPhase(Phase newPhase, String newMessage) {
     return new RolloutState(newPhase, rolloutId, step, stepStartedAt, stepAnalysesPassed, consecutiveFailures,
         awaitingPromotion, lastAnalysisAt, lastAnalysis, acknowledgedPromote, acknowledgedRetry, newMessage, weightChangedAt);
   }

@@ -196,6 +196,40 @@ class CanaryReleaseReconcilerIT {
   }
 
   @Test
+  void aSlowAnalysisOfOneReleaseDoesNotHoldUpAnother(KubernetesClient client) throws Exception {
+    IstioClient istio = client.adapt(IstioClient.class);
+    istio.v1().virtualServices().resource(VirtualServices.reviews()).create();
+    VirtualService ratings = VirtualServices.reviews();
+    ratings.getMetadata().setName("ratings");
+    ratings.getSpec().getHttp().get(0).getRoute().get(0).getDestination().setHost("ratings-stable");
+    istio.v1().virtualServices().resource(ratings).create();
+    java.util.concurrent.CountDownLatch prometheusAnswers = new java.util.concurrent.CountDownLatch(1);
+    dev.canaryoperator.analysis.Analysis slowForRatings = target -> {
+      if (target.name().equals("ratings")) {
+        try {
+          prometheusAnswers.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return analysis.analyze(target);
+    };
+    try (RunningOperator operator = RunningOperator.start(client, slowForRatings)) {
+      client.resource(release("ratings").virtualService("ratings").stable("ratings-stable", null).canary("ratings-canary", null)
+          .stepDuration("2s").interval("1s").build()).create();
+      client.resource(fast("reviews")).create();
+
+      awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
+      CanaryRelease waiting = get(client, "ratings");
+      assertThat(waiting.getStatus().getCurrentStep()).isEqualTo(1);
+      assertThat(waiting.getStatus().getLastAnalysis()).isNull();
+
+      prometheusAnswers.countDown();
+      awaitStatus(client, "ratings", r -> r.getStatus().getCurrentStep() >= 2);
+    }
+  }
+
+  @Test
   void aMissingVirtualServiceIsReportedAndTheReleaseStartsOnceItExists(KubernetesClient client) {
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client.resource(fast("reviews")).create();

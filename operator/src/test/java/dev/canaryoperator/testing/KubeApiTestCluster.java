@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * binaries that scripts/control-plane-binaries.sh builds from Go modules. Configured in code, not
  * by environment variables: kube-api-test 7.5.2 casts those to Boolean/Integer and throws.
  */
-final class KubeApiTestCluster implements TestCluster {
+public final class KubeApiTestCluster implements TestCluster {
   private final KubeAPIServer server;
   private final String version;
   private final String kubeconfig;
@@ -21,7 +21,7 @@ final class KubeApiTestCluster implements TestCluster {
     this.kubeconfig = server.getKubeConfigYaml();
   }
 
-  static KubeApiTestCluster start(String kubeVersion, Path binariesRoot) {
+  public static KubeApiTestCluster start(String kubeVersion, Path binariesRoot) {
     KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
         .withOfflineMode(true)
         .withApiServerVersion(kubeVersion)

@@ -106,13 +106,23 @@ public final class RealKubernetesExtension implements BeforeAllCallback, AfterEa
       }
       cluster = K3sCluster.start();
     } else {
-      String version = System.getProperty("kube.version", "1.34.2");
-      Path dir = Path.of(System.getProperty("kube.api.test.dir", System.getProperty("user.home") + "/.kubeapitest"));
-      cluster = KubeApiTestCluster.start(version, dir);
+      cluster = startBareKubeApiServer();
     }
     installCrds(cluster);
     log.info("Test cluster ready in {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), cluster.describe());
     return cluster;
+  }
+
+  /** An API server of its own, with no CRDs, for tests about a cluster without Istio. */
+  public static TestCluster startBareKubeApiServer() {
+    String version = System.getProperty("kube.version", "1.34.2");
+    Path dir = Path.of(System.getProperty("kube.api.test.dir", System.getProperty("user.home") + "/.kubeapitest"));
+    return KubeApiTestCluster.start(version, dir);
+  }
+
+  /** Loads a YAML resource from the test classpath (CRDs). */
+  public static List<HasMetadata> loadResource(KubernetesClient client, String resource) {
+    return load(client, resource);
   }
 
   private static void installCrds(TestCluster cluster) {
