@@ -16,10 +16,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.opentest4j.TestAbortedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +29,27 @@ import org.slf4j.LoggerFactory;
  * test. Starting kube-apiserver + etcd costs seconds per start; namespaces give each test the
  * isolation it needs, so a server per class would only add start-up time (measured: see README).
  */
-public final class RealKubernetesExtension implements BeforeAllCallback, AfterEachCallback, ParameterResolver {
+public final class RealKubernetesExtension implements ExecutionCondition, BeforeAllCallback, AfterEachCallback, ParameterResolver {
   private static final Logger log = LoggerFactory.getLogger(RealKubernetesExtension.class);
   private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(RealKubernetesExtension.class);
   private static final String CANARY_RELEASE_CRD = "/META-INF/fabric8/canaryreleases.canaryoperator.dev-v1.yml";
   private static final String ISTIO_CRDS = "/istio/networking-crds.yaml";
+
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    if (usingK3s() && !K3sCluster.dockerAvailable()) {
+      String why = "-Dit.kubernetes=k3s needs a Docker engine for Testcontainers and none is reachable";
+      if (context.getTestMethod().isEmpty()) {
+        log.warn("Skipping {}: {}", context.getDisplayName(), why);
+      }
+      return ConditionEvaluationResult.disabled(why);
+    }
+    return ConditionEvaluationResult.enabled("a Kubernetes API server is available");
+  }
+
+  private static boolean usingK3s() {
+    return System.getProperty("it.kubernetes", "kube-api-test").equals("k3s");
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -95,15 +112,9 @@ public final class RealKubernetesExtension implements BeforeAllCallback, AfterEa
   }
 
   private static TestCluster startCluster() {
-    String choice = System.getProperty("it.kubernetes", "kube-api-test");
     long started = System.nanoTime();
     TestCluster cluster;
-    if (choice.equals("k3s")) {
-      if (!K3sCluster.dockerAvailable()) {
-        String why = "Skipping: -Dit.kubernetes=k3s needs a Docker engine for Testcontainers and none is reachable";
-        log.warn(why);
-        throw new TestAbortedException(why);
-      }
+    if (usingK3s()) {
       cluster = K3sCluster.start();
     } else {
       cluster = startBareKubeApiServer();
