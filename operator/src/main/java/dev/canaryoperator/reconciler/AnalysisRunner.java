@@ -36,7 +36,9 @@ final class AnalysisRunner implements AutoCloseable {
 
   /**
    * A finished result for this release and rollout if there is one; otherwise starts an analysis
-   * when {@code dueTarget} is given and none is running.
+   * when {@code dueTarget} is given and none is running. A returned result stays on offer until
+   * {@link #recorded} says the status holds it, so a failed status write cannot lose a verdict
+   * (and a lost Fail must never let the next reconcile put the canary's traffic back).
    */
   Optional<AnalysisResult> poll(String releaseKey, String rolloutId, AnalysisTarget dueTarget) {
     InFlight running = inFlight.get(releaseKey);
@@ -44,11 +46,11 @@ final class AnalysisRunner implements AutoCloseable {
       if (!running.result().isDone()) {
         return Optional.empty();
       }
-      inFlight.remove(releaseKey, running);
       if (running.rolloutId().equals(rolloutId)) {
         return Optional.of(running.result().join());
       }
       // A result measured for an earlier rollout says nothing about this one.
+      inFlight.remove(releaseKey, running);
     }
     if (dueTarget != null) {
       inFlight.put(releaseKey, new InFlight(rolloutId, CompletableFuture.supplyAsync(() -> run(dueTarget), executor)));
@@ -56,8 +58,14 @@ final class AnalysisRunner implements AutoCloseable {
     return Optional.empty();
   }
 
+  /** The status now holds the result poll returned: it is consumed. */
+  void recorded(String releaseKey) {
+    inFlight.computeIfPresent(releaseKey, (k, running) -> running.result().isDone() ? null : running);
+  }
+
   boolean running(String releaseKey) {
-    return inFlight.containsKey(releaseKey);
+    InFlight running = inFlight.get(releaseKey);
+    return running != null && !running.result().isDone();
   }
 
   private AnalysisResult run(AnalysisTarget target) {

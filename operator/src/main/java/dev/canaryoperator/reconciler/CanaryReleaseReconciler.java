@@ -154,6 +154,7 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
       fresh.setStatus(next);
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(release, fresh, context);
     }
+    analyses.recorded(key);
     return reschedule(decision, problem, key);
   }
 

@@ -155,20 +155,19 @@ public final class RolloutStateMachine {
     return new Decision(state.withPhase(Phase.Promoted, "promoted: " + why), RouteWeights.ALL_CANARY, transitions, SETTLED_RECHECK);
   }
 
+  /**
+   * The step's duration has passed and the analyses covered all of it: the last one ran at or after
+   * the step's end (an analysis still in flight at the end must land before traffic moves on).
+   */
   private static boolean stepComplete(StepPlan plan, RolloutState state, Instant now) {
     Instant end = state.stepStartedAt().plus(plan.step(state.step()).duration());
-    return !now.isBefore(end) && state.stepAnalysesPassed() > 0 && state.consecutiveFailures() == 0;
+    return !now.isBefore(end) && state.stepAnalysesPassed() > 0 && state.consecutiveFailures() == 0
+        && state.lastAnalysisAt() != null && !state.lastAnalysisAt().isBefore(end);
   }
 
   private static Decision finish(StepPlan plan, RolloutState state, List<Transition> transitions, Instant now) {
-    Instant wake = nextAnalysisAt(plan, state);
-    if (!state.awaitingPromotion()) {
-      Instant stepEnd = state.stepStartedAt().plus(plan.step(state.step()).duration());
-      if (stepEnd.isAfter(now) && stepEnd.isBefore(wake)) {
-        wake = stepEnd;
-      }
-    }
-    Duration after = Duration.between(now, wake);
+    // Steps only end on an analysis, so the next analysis is the next thing that can happen.
+    Duration after = Duration.between(now, nextAnalysisAt(plan, state));
     return new Decision(state, RouteWeights.canaryAt(weightAt(plan, state)), transitions,
         after.isNegative() ? Duration.ZERO : after);
   }

@@ -130,7 +130,17 @@ class RolloutStateMachineTest {
     assertThat(before.wakeUpAfter()).isEqualTo(Duration.ofMillis(1));
 
     d.at(min(2));
-    assertThat(d.decide(null).state().step()).isEqualTo(2);
+    assertThat(d.decide(null).state().step()).as("the analysis at the step's end has not landed yet").isEqualTo(1);
+    assertThat(d.analyseAt(min(2), PASS).state().step()).isEqualTo(2);
+  }
+
+  @Test
+  void aStepLastsUntilTheFirstAnalysisAfterItsEnd() {
+    Drive d = new Drive(release("reviews").stepDuration("30s").interval("1m"));
+    d.decide(null);
+    d.at(min(0.75));
+    assertThat(d.decide(null).state().step()).isEqualTo(1);
+    assertThat(d.analyseAt(min(1), PASS).state().step()).isEqualTo(2);
   }
 
   @Test

@@ -1,0 +1,61 @@
+package dev.canaryoperator.reconciler;
+
+import static dev.canaryoperator.testing.Releases.release;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.canaryoperator.analysis.AnalysisResult;
+import dev.canaryoperator.analysis.AnalysisTarget;
+import dev.canaryoperator.api.Verdict;
+import dev.canaryoperator.testing.ScriptedAnalysis;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class AnalysisRunnerTest {
+  static final AnalysisTarget TARGET = new AnalysisTarget("shop", "reviews", release("reviews").spec());
+
+  static Optional<AnalysisResult> awaitResult(AnalysisRunner runner, String rolloutId) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> !runner.running("shop/reviews"));
+    return runner.poll("shop/reviews", rolloutId, null);
+  }
+
+  @Test
+  void aResultStaysOnOfferUntilTheStatusHoldsIt() {
+    ScriptedAnalysis analysis = new ScriptedAnalysis();
+    analysis.answer(Verdict.Fail);
+    try (AnalysisRunner runner = new AnalysisRunner(analysis, 1)) {
+      assertThat(runner.poll("shop/reviews", "r1", TARGET)).isEmpty();
+      assertThat(awaitResult(runner, "r1")).get().extracting(AnalysisResult::verdict).isEqualTo(Verdict.Fail);
+      // The status write failed: the next reconcile must see the same verdict, not a fresh round.
+      assertThat(runner.poll("shop/reviews", "r1", TARGET)).get().extracting(AnalysisResult::verdict).isEqualTo(Verdict.Fail);
+      assertThat(analysis.calls()).isEqualTo(1);
+
+      runner.recorded("shop/reviews");
+      assertThat(runner.poll("shop/reviews", "r1", null)).isEmpty();
+    }
+  }
+
+  @Test
+  void aResultForAnEarlierRolloutIsDiscarded() {
+    ScriptedAnalysis analysis = new ScriptedAnalysis();
+    try (AnalysisRunner runner = new AnalysisRunner(analysis, 1)) {
+      runner.poll("shop/reviews", "r1", TARGET);
+      assertThat(awaitResult(runner, "r2")).isEmpty();
+      assertThat(runner.poll("shop/reviews", "r2", null)).isEmpty();
+    }
+  }
+
+  @Test
+  void anAnalysisThatThrowsIsInconclusiveNotACrash() {
+    try (AnalysisRunner runner = new AnalysisRunner(target -> {
+      throw new IllegalStateException("boom");
+    }, 1)) {
+      runner.poll("shop/reviews", "r1", TARGET);
+      assertThat(awaitResult(runner, "r1")).get().satisfies(r -> {
+        assertThat(r.verdict()).isEqualTo(Verdict.Inconclusive);
+        assertThat(r.reason()).contains("boom");
+      });
+    }
+  }
+}
