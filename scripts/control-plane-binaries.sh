@@ -19,9 +19,12 @@ log() { echo "[control-plane-binaries] $*" >&2; }
 binaries_work() {
   [[ -x "$DEST/etcd" && -x "$DEST/kube-apiserver" && -x "$DEST/kubectl" ]] || return 1
   "$DEST/etcd" --version >/dev/null 2>&1 || return 1
-  local out
-  out="$("$DEST/kube-apiserver" --version 2>/dev/null)" && [[ "$out" == *"v${K8S_VERSION}"* ]] || return 1
-  out="$("$DEST/kubectl" version --client 2>/dev/null)" && [[ "$out" == *"v${K8S_VERSION}"* ]] || return 1
+  # Output captured first: with pipefail, `cmd | grep -q` fails at random when grep exits before
+  # cmd has written its last line (kubectl prints two) and cmd dies of SIGPIPE.
+  local apiserver kubectl
+  apiserver="$("$DEST/kube-apiserver" --version 2>/dev/null)" || return 1
+  kubectl="$("$DEST/kubectl" version --client 2>/dev/null)" || return 1
+  [[ "$apiserver" == *"v${K8S_VERSION}"* && "$kubectl" == *"v${K8S_VERSION}"* ]]
 }
 
 if binaries_work; then

@@ -4,14 +4,22 @@ import dev.canaryoperator.analysis.Analysis;
 import dev.canaryoperator.metrics.OperatorMetrics;
 import dev.canaryoperator.reconciler.CanaryReleaseReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The operator assembled: one controller for CanaryRelease, started against a given client. */
 public final class CanaryOperator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CanaryOperator.class);
+  static final String LEASE_NAME = "canary-operator";
+
+  private final AtomicBoolean stopping = new AtomicBoolean();
   private final Operator operator;
   private final CanaryReleaseReconciler reconciler;
 
@@ -28,7 +36,10 @@ public final class CanaryOperator implements AutoCloseable {
           .withStopOnInformerErrorDuringStartup(false)
           .withUseSSAToPatchPrimaryResource(true);
       if (leaderElectionNamespace != null) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("canary-operator", leaderElectionNamespace));
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, leaderElectionNamespace,
+            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+            new LeaderCallbacks(() -> {}, this::leadershipEnded, leader -> {}), false));
       }
     });
     this.reconciler = new CanaryReleaseReconciler(client, analysis, clock, new OperatorMetrics(registry));
@@ -43,8 +54,22 @@ public final class CanaryOperator implements AutoCloseable {
     operator.start();
   }
 
+  /**
+   * JOSDK's own exit-on-stop-leading also fires when close() gives the lease up: inside the SIGTERM
+   * shutdown hook System.exit then blocks forever (the pod hangs until SIGKILL), and in a test it
+   * ends the JVM. So exit only when the lease is lost while running, to stop a deposed leader from
+   * writing; a restart joins the election again.
+   */
+  private void leadershipEnded() {
+    if (!stopping.get()) {
+      log.error("lost the lease {}: exiting so that no two operators write the same VirtualServices", LEASE_NAME);
+      System.exit(1);
+    }
+  }
+
   @Override
   public void close() {
+    stopping.set(true);
     operator.stop();
     reconciler.close();
   }

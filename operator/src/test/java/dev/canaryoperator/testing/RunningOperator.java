@@ -2,6 +2,7 @@ package dev.canaryoperator.testing;
 
 import dev.canaryoperator.CanaryOperator;
 import dev.canaryoperator.analysis.Analysis;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,6 +25,23 @@ public final class RunningOperator implements AutoCloseable {
         Set.of(testClient.getNamespace()), null);
     operator.start();
     return new RunningOperator(own, operator);
+  }
+
+  /**
+   * The operator on a client built from the given configuration (e.g. one impersonating the Helm
+   * chart's ServiceAccount), watching the given namespaces (empty: all), with leader election in
+   * leaseNamespace unless that is null.
+   */
+  public static RunningOperator start(Config config, Analysis analysis, Set<String> namespaces, String leaseNamespace) {
+    KubernetesClient own = new KubernetesClientBuilder().withConfig(config).build();
+    try {
+      CanaryOperator operator = new CanaryOperator(own, analysis, Clock.systemUTC(), new SimpleMeterRegistry(), namespaces, leaseNamespace);
+      operator.start();
+      return new RunningOperator(own, operator);
+    } catch (RuntimeException e) {
+      own.close();
+      throw e;
+    }
   }
 
   @Override
