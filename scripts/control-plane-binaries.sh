@@ -14,8 +14,6 @@ DEST="$ROOT/k8s/${K8S_VERSION}-linux-amd64"
 
 log() { echo "[control-plane-binaries] $*" >&2; }
 
-# Output is captured before it is matched: with pipefail, `cmd | grep -q` (or `| head -1`) fails
-# with SIGPIPE (exit 141) whenever grep exits before cmd has finished writing.
 binaries_work() {
   [[ -x "$DEST/etcd" && -x "$DEST/kube-apiserver" && -x "$DEST/kubectl" ]] || return 1
   "$DEST/etcd" --version >/dev/null 2>&1 || return 1
