@@ -14,11 +14,14 @@ DEST="$ROOT/k8s/${K8S_VERSION}-linux-amd64"
 
 log() { echo "[control-plane-binaries] $*" >&2; }
 
+# Output is captured before it is matched: with pipefail, `cmd | grep -q` (or `| head -1`) fails
+# with SIGPIPE (exit 141) whenever grep exits before cmd has finished writing.
 binaries_work() {
   [[ -x "$DEST/etcd" && -x "$DEST/kube-apiserver" && -x "$DEST/kubectl" ]] || return 1
   "$DEST/etcd" --version >/dev/null 2>&1 || return 1
-  "$DEST/kube-apiserver" --version 2>/dev/null | grep -q "v${K8S_VERSION}" || return 1
-  "$DEST/kubectl" version --client 2>/dev/null | grep -q "v${K8S_VERSION}" || return 1
+  local out
+  out="$("$DEST/kube-apiserver" --version 2>/dev/null)" && [[ "$out" == *"v${K8S_VERSION}"* ]] || return 1
+  out="$("$DEST/kubectl" version --client 2>/dev/null)" && [[ "$out" == *"v${K8S_VERSION}"* ]] || return 1
 }
 
 if binaries_work; then
@@ -97,4 +100,5 @@ if ! binaries_work; then
 fi
 log "ready: $DEST"
 "$DEST/kube-apiserver" --version >&2
-"$DEST/etcd" --version | head -1 >&2
+etcd_version="$("$DEST/etcd" --version)"
+echo "${etcd_version%%$'\n'*}" >&2
