@@ -117,8 +117,16 @@ final class StatusMapper {
     return status;
   }
 
+  /**
+   * Nothing measured is no object at all, not {@code {}}: server-side apply turns an empty object
+   * that replaces a filled one into null, which the CRD rejects (422), so the whole status write
+   * would fail (an inconclusive round with Prometheus down would never be recorded).
+   */
   private static SideMeasurement side(Measurement m) {
-    return m == null ? null : new SideMeasurement(m.requests(), m.errorRate(), m.latencyMs());
+    if (m == null || (m.requests() == null && m.errorRate() == null && m.latencyMs() == null)) {
+      return null;
+    }
+    return new SideMeasurement(m.requests(), m.errorRate(), m.latencyMs());
   }
 
   private static Measurement measurement(SideMeasurement s) {
