@@ -105,9 +105,9 @@ class CanaryRolloutIT {
 
     CanaryReleaseStatus last = status.latest();
     assertThat(last.getCanaryWeight()).isEqualTo(100);
-    assertThat(last.getHistory()).extracting(HistoryEntry::getReason)
+    assertThat(trafficChanges(last)).extracting(HistoryEntry::getReason)
         .containsExactly("RolloutStarted", "StepAdvanced", "StepAdvanced", "StepAdvanced", "StepAdvanced", "Promoted");
-    assertThat(last.getHistory()).extracting(HistoryEntry::getCanaryWeight).containsExactly(5, 10, 25, 50, 100, 100);
+    assertThat(trafficChanges(last)).extracting(HistoryEntry::getCanaryWeight).containsExactly(5, 10, 25, 50, 100, 100);
     assertThat(status.analyses()).extracting(AnalysisStatus::getVerdict).doesNotContain(Verdict.Fail);
     assertThat(canaryWeight(mesh.virtualService())).isEqualTo(100);
   }
@@ -273,7 +273,7 @@ class CanaryRolloutIT {
     await("Promoted").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
         .failFast("rolled back", () -> phase() == Phase.RolledBack)
         .until(() -> phase() == Phase.Promoted);
-    assertThat(status.latest().getHistory()).extracting(HistoryEntry::getReason)
+    assertThat(trafficChanges(status.latest())).extracting(HistoryEntry::getReason)
         .containsExactly("RolloutStarted", "StepAdvanced", "Promoted");
     assertThat(mesh.operator().starts()).isEqualTo(2);
   }
@@ -309,6 +309,14 @@ class CanaryRolloutIT {
 
   private static AnalysisStatus last(List<AnalysisStatus> analyses) {
     return analyses.isEmpty() ? new AnalysisStatus() : analyses.get(analyses.size() - 1);
+  }
+
+  /**
+   * History without AnalysisInconclusive entries: an analysis early in a step may find too few
+   * canary requests yet; it holds the step and is recorded, but moves no traffic.
+   */
+  private static List<HistoryEntry> trafficChanges(CanaryReleaseStatus status) {
+    return status.getHistory().stream().filter(h -> !"AnalysisInconclusive".equals(h.getReason())).toList();
   }
 
   private static HistoryEntry historyEntry(CanaryReleaseStatus status, String reason) {
