@@ -3,6 +3,7 @@ package dev.canaryoperator.reconciler;
 import dev.canaryoperator.analysis.Analysis;
 import dev.canaryoperator.analysis.AnalysisResult;
 import dev.canaryoperator.analysis.AnalysisTarget;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +20,10 @@ import org.slf4j.LoggerFactory;
 final class AnalysisRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnalysisRunner.class);
 
-  private record InFlight(String rolloutId, CompletableFuture<AnalysisResult> result) {}
+  private record InFlight(String rolloutId, Instant startedAt, CompletableFuture<AnalysisResult> result) {}
+
+  /** A finished analysis and when it started querying. */
+  record Completed(AnalysisResult result, Instant startedAt) {}
 
   private final Analysis analysis;
   private final ExecutorService executor;
@@ -40,20 +44,20 @@ final class AnalysisRunner implements AutoCloseable {
    * {@link #recorded} says the status holds it, so a failed status write cannot lose a verdict
    * (and a lost Fail must never let the next reconcile put the canary's traffic back).
    */
-  Optional<AnalysisResult> poll(String releaseKey, String rolloutId, AnalysisTarget dueTarget) {
+  Optional<Completed> poll(String releaseKey, String rolloutId, AnalysisTarget dueTarget, Instant now) {
     InFlight running = inFlight.get(releaseKey);
     if (running != null) {
       if (!running.result().isDone()) {
         return Optional.empty();
       }
       if (running.rolloutId().equals(rolloutId)) {
-        return Optional.of(running.result().join());
+        return Optional.of(new Completed(running.result().join(), running.startedAt()));
       }
       // A result measured for an earlier rollout says nothing about this one.
       inFlight.remove(releaseKey, running);
     }
     if (dueTarget != null) {
-      inFlight.put(releaseKey, new InFlight(rolloutId, CompletableFuture.supplyAsync(() -> run(dueTarget), executor)));
+      inFlight.put(releaseKey, new InFlight(rolloutId, now, CompletableFuture.supplyAsync(() -> run(dueTarget), executor)));
     }
     return Optional.empty();
   }

@@ -1,7 +1,6 @@
 package dev.canaryoperator.reconciler;
 
 import dev.canaryoperator.analysis.Analysis;
-import dev.canaryoperator.analysis.AnalysisResult;
 import dev.canaryoperator.analysis.AnalysisTarget;
 import dev.canaryoperator.api.CanaryRelease;
 import dev.canaryoperator.api.CanaryReleaseSpec;
@@ -115,11 +114,11 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
     RolloutState state = StatusMapper.toState(release.getStatus());
 
     boolean due = RolloutStateMachine.analysisDue(plan, state, observation, now);
-    Optional<AnalysisResult> result = analyses.poll(key, observation.rolloutId(),
-        due ? new AnalysisTarget(namespace, release.getMetadata().getName(), spec, stableBaseline(plan, state)) : null);
-    if (result.isPresent()) {
-      observation = observation.withAnalysis(result.get());
-      metrics.analysis(release, result.get().verdict());
+    Optional<AnalysisRunner.Completed> completed = analyses.poll(key, observation.rolloutId(),
+        due ? new AnalysisTarget(namespace, release.getMetadata().getName(), spec, stableBaseline(plan, state)) : null, now);
+    if (completed.isPresent()) {
+      observation = observation.withAnalysis(completed.get().result(), completed.get().startedAt());
+      metrics.analysis(release, completed.get().result().verdict());
     }
 
     Decision decision = RolloutStateMachine.decide(plan, state, observation, now);

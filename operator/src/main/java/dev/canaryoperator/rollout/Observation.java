@@ -10,27 +10,37 @@ import dev.canaryoperator.analysis.AnalysisResult;
  * @param retryRequest current value of the retry annotation, or null
  * @param trafficProblem why the VirtualService cannot be driven, or null when it can
  * @param analysis a fresh analysis result, or null when none was due
+ * @param analysisAt when that analysis queried (the window it measured ends there), or null for now
  */
 public record Observation(String rolloutId, String promoteRequest, String retryRequest,
-    TrafficProblem trafficProblem, AnalysisResult analysis) {
+    TrafficProblem trafficProblem, AnalysisResult analysis, java.time.Instant analysisAt) {
+
+  public Observation(String rolloutId, String promoteRequest, String retryRequest, TrafficProblem trafficProblem,
+      AnalysisResult analysis) {
+    this(rolloutId, promoteRequest, retryRequest, trafficProblem, analysis, null);
+  }
 
   public static Observation of(String rolloutId) {
     return new Observation(rolloutId, null, null, null, null);
   }
 
   public Observation withAnalysis(AnalysisResult result) {
-    return new Observation(rolloutId, promoteRequest, retryRequest, trafficProblem, result);
+    return new Observation(rolloutId, promoteRequest, retryRequest, trafficProblem, result, null);
+  }
+
+  public Observation withAnalysis(AnalysisResult result, java.time.Instant at) {
+    return new Observation(rolloutId, promoteRequest, retryRequest, trafficProblem, result, at);
   }
 
   public Observation withTrafficProblem(TrafficProblem problem) {
-    return new Observation(rolloutId, promoteRequest, retryRequest, problem, analysis);
+    return new Observation(rolloutId, promoteRequest, retryRequest, problem, analysis, analysisAt);
   }
 
   public Observation withPromoteRequest(String value) {
-    return new Observation(rolloutId, value, retryRequest, trafficProblem, analysis);
+    return new Observation(rolloutId, value, retryRequest, trafficProblem, analysis, analysisAt);
   }
 
   public Observation withRetryRequest(String value) {
-    return new Observation(rolloutId, promoteRequest, value, trafficProblem, analysis);
+    return new Observation(rolloutId, promoteRequest, value, trafficProblem, analysis, analysisAt);
   }
 }

@@ -91,7 +91,8 @@ public final class RolloutStateMachine {
     }
 
     if (observation.analysis() != null) {
-      next = record(plan, next, observation.analysis(), now, transitions);
+      Instant measuredAt = observation.analysisAt() == null || observation.analysisAt().isAfter(now) ? now : observation.analysisAt();
+      next = record(plan, next, observation.analysis(), measuredAt, now, transitions);
       if (next.phase() == Phase.RolledBack) {
         return new Decision(next, RouteWeights.ALL_STABLE, transitions, SETTLED_RECHECK);
       }
@@ -127,20 +128,27 @@ public final class RolloutStateMachine {
         observation.promoteRequest(), observation.retryRequest(), null, now);
   }
 
-  private static RolloutState record(StepPlan plan, RolloutState state, AnalysisResult result, Instant now,
-      List<Transition> transitions) {
+  /**
+   * @param measuredAt when the analysis queried: the next one is due an interval after it, so
+   *     the time the result took to arrive does not stretch the interval
+   */
+  private static RolloutState record(StepPlan plan, RolloutState state, AnalysisResult result, Instant measuredAt,
+      Instant now, List<Transition> transitions) {
     boolean failed = result.verdict() == Verdict.Fail
         || (result.verdict() == Verdict.Inconclusive && plan.onNoData() == OnNoData.Rollback);
     if (result.verdict() == Verdict.Pass) {
-      return state.withAnalysis(result, now, state.stepAnalysesPassed() + 1, 0);
+      return state.withAnalysis(result, measuredAt, state.stepAnalysesPassed() + 1, 0);
     }
     if (!failed) {
       // Inconclusive under Hold: the step must be observed again in full before it may advance.
-      transitions.add(Transition.warning("AnalysisInconclusive", result.reason()));
-      return state.withAnalysis(result, now, 0, state.consecutiveFailures()).restartStepClock(now);
+      // Only the turn to inconclusive is news; a long outage must not wash the history away.
+      if (state.lastAnalysis() == null || state.lastAnalysis().verdict() != Verdict.Inconclusive) {
+        transitions.add(Transition.warning("AnalysisInconclusive", result.reason()));
+      }
+      return state.withAnalysis(result, measuredAt, 0, state.consecutiveFailures()).restartStepClock(now);
     }
     int failures = state.consecutiveFailures() + 1;
-    RolloutState counted = state.withAnalysis(result, now, 0, failures).restartStepClock(now);
+    RolloutState counted = state.withAnalysis(result, measuredAt, 0, failures).restartStepClock(now);
     if (failures >= plan.failureLimit()) {
       transitions.add(Transition.warning("RolledBack", "canary weight set to 0: " + result.reason()));
       return counted.awaitingPromotion(false, state.acknowledgedPromote()).withPhase(Phase.RolledBack, result.reason());

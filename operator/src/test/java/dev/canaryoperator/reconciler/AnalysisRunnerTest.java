@@ -13,11 +13,12 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AnalysisRunnerTest {
+  static final java.time.Instant T0 = java.time.Instant.parse("2026-11-23T10:00:00Z");
   static final AnalysisTarget TARGET = new AnalysisTarget("shop", "reviews", release("reviews").spec());
 
   static Optional<AnalysisResult> awaitResult(AnalysisRunner runner, String rolloutId) {
     await().atMost(Duration.ofSeconds(5)).until(() -> !runner.running("shop/reviews"));
-    return runner.poll("shop/reviews", rolloutId, null);
+    return runner.poll("shop/reviews", rolloutId, null, T0).map(AnalysisRunner.Completed::result);
   }
 
   @Test
@@ -25,14 +26,17 @@ class AnalysisRunnerTest {
     ScriptedAnalysis analysis = new ScriptedAnalysis();
     analysis.answer(Verdict.Fail);
     try (AnalysisRunner runner = new AnalysisRunner(analysis, 1)) {
-      assertThat(runner.poll("shop/reviews", "r1", TARGET)).isEmpty();
+      assertThat(runner.poll("shop/reviews", "r1", TARGET, T0)).isEmpty();
       assertThat(awaitResult(runner, "r1")).get().extracting(AnalysisResult::verdict).isEqualTo(Verdict.Fail);
       // The status write failed: the next reconcile must see the same verdict, not a fresh round.
-      assertThat(runner.poll("shop/reviews", "r1", TARGET)).get().extracting(AnalysisResult::verdict).isEqualTo(Verdict.Fail);
+      assertThat(runner.poll("shop/reviews", "r1", TARGET, T0.plusSeconds(5))).get().satisfies(c -> {
+        assertThat(c.result().verdict()).isEqualTo(Verdict.Fail);
+        assertThat(c.startedAt()).as("when it queried, not when it was picked up").isEqualTo(T0);
+      });
       assertThat(analysis.calls()).isEqualTo(1);
 
       runner.recorded("shop/reviews");
-      assertThat(runner.poll("shop/reviews", "r1", null)).isEmpty();
+      assertThat(runner.poll("shop/reviews", "r1", null, T0)).isEmpty();
     }
   }
 
@@ -40,9 +44,9 @@ class AnalysisRunnerTest {
   void aResultForAnEarlierRolloutIsDiscarded() {
     ScriptedAnalysis analysis = new ScriptedAnalysis();
     try (AnalysisRunner runner = new AnalysisRunner(analysis, 1)) {
-      runner.poll("shop/reviews", "r1", TARGET);
+      runner.poll("shop/reviews", "r1", TARGET, T0);
       assertThat(awaitResult(runner, "r2")).isEmpty();
-      assertThat(runner.poll("shop/reviews", "r2", null)).isEmpty();
+      assertThat(runner.poll("shop/reviews", "r2", null, T0)).isEmpty();
     }
   }
 
@@ -51,7 +55,7 @@ class AnalysisRunnerTest {
     try (AnalysisRunner runner = new AnalysisRunner(target -> {
       throw new IllegalStateException("boom");
     }, 1)) {
-      runner.poll("shop/reviews", "r1", TARGET);
+      runner.poll("shop/reviews", "r1", TARGET, T0);
       assertThat(awaitResult(runner, "r1")).get().satisfies(r -> {
         assertThat(r.verdict()).isEqualTo(Verdict.Inconclusive);
         assertThat(r.reason()).contains("boom");

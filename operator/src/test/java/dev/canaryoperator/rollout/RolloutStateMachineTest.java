@@ -233,6 +233,29 @@ class RolloutStateMachineTest {
   }
 
   @Test
+  void aLongOutageReportsTheTurnToInconclusiveOnceNotEveryRound() {
+    Drive d = new Drive(release("reviews"));
+    d.decide(null);
+    for (int t = 1; t <= 30; t++) {
+      d.analyseAt(min(t), NO_DATA);
+    }
+    assertThat(d.reasons).containsExactly("RolloutStarted", "AnalysisInconclusive");
+    d.analyseAt(min(31), PASS);
+    d.analyseAt(min(32), NO_DATA);
+    assertThat(d.reasons).containsExactly("RolloutStarted", "AnalysisInconclusive", "AnalysisInconclusive");
+  }
+
+  @Test
+  void theNextAnalysisIsDueAnIntervalAfterTheLastOneQueriedNotAfterItsResultArrived() {
+    Drive d = new Drive(release("reviews"));
+    d.decide(null);
+    d.at(min(1).plusSeconds(3));
+    Decision late = RolloutStateMachine.decide(d.plan, d.state, d.observation(null).withAnalysis(PASS, T0.plus(min(1))), d.now);
+    assertThat(late.state().lastAnalysisAt()).isEqualTo(T0.plus(min(1)));
+    assertThat(late.wakeUpAfter()).isEqualTo(Duration.ofSeconds(57));
+  }
+
+  @Test
   void inconclusiveRollsBackWhenOnNoDataSaysSo() {
     Drive d = new Drive(release("reviews").onNoData(OnNoData.Rollback));
     d.decide(null);
