@@ -81,9 +81,9 @@ class CanaryRolloutIT {
   @Test
   void healthyCanaryIsPromotedThroughEveryStepWithTrafficFollowingTheWeights() throws Exception {
     mesh = stack.mesh(MeshSpec.healthy("promote"));
-    // At 100% the stable gets no traffic: the window must still reach back into the 50% step at
-    // the last analysis of the 100% step, or the stable side is empty and the analysis inconclusive.
-    ReleasePlan plan = ReleasePlan.of(Duration.ofSeconds(10), 5, 10, 25, 50, 100).window(Duration.ofSeconds(20));
+    // At 100% the stable gets no traffic. The 100% step outlasts the 10 s window twice over, so
+    // its later analyses see no stable traffic now and must compare with the stable's last window.
+    ReleasePlan plan = ReleasePlan.of(Duration.ofSeconds(10), 5, 10, 25, 50, 100).stepDuration(100, Duration.ofSeconds(25));
 
     try (SplitRecorder split = SplitRecorder.start(mesh.simulator(), Mesh.CANARY_HOST)) {
       start(plan);
