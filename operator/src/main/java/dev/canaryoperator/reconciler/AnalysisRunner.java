@@ -23,7 +23,7 @@ final class AnalysisRunner implements AutoCloseable {
   private record InFlight(String rolloutId, Instant startedAt, CompletableFuture<AnalysisResult> result) {}
 
   /** A finished analysis and when it started querying. */
-  record Completed(AnalysisResult result, Instant startedAt) {}
+  record Completed(AnalysisResult result, Instant startedAt, Object token) {}
 
   private final Analysis analysis;
   private final ExecutorService executor;
@@ -51,7 +51,7 @@ final class AnalysisRunner implements AutoCloseable {
         return Optional.empty();
       }
       if (running.rolloutId().equals(rolloutId)) {
-        return Optional.of(new Completed(running.result().join(), running.startedAt()));
+        return Optional.of(new Completed(running.result().join(), running.startedAt(), running));
       }
       // A result measured for an earlier rollout says nothing about this one.
       inFlight.remove(releaseKey, running);
@@ -62,9 +62,12 @@ final class AnalysisRunner implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** The status now holds the result poll returned: it is consumed. */
-  void recorded(String releaseKey) {
-    inFlight.computeIfPresent(releaseKey, (k, running) -> running.result().isDone() ? null : running);
+  /**
+   * The status now holds this result: it is consumed. Only that very analysis is forgotten; one
+   * started later (and perhaps already finished) stays on offer.
+   */
+  void recorded(String releaseKey, Completed completed) {
+    inFlight.remove(releaseKey, completed.token());
   }
 
   boolean running(String releaseKey) {

@@ -153,7 +153,7 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
       fresh.setStatus(next);
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(release, fresh, context);
     }
-    analyses.recorded(key);
+    completed.ifPresent(c -> analyses.recorded(key, c));
     return reschedule(decision, problem, key);
   }
 

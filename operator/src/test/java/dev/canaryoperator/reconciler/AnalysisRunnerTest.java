@@ -35,9 +35,32 @@ class AnalysisRunnerTest {
       });
       assertThat(analysis.calls()).isEqualTo(1);
 
-      runner.recorded("shop/reviews");
+      AnalysisRunner.Completed first = runner.poll("shop/reviews", "r1", null, T0).orElseThrow();
+      runner.recorded("shop/reviews", first);
       assertThat(runner.poll("shop/reviews", "r1", null, T0)).isEmpty();
     }
+  }
+
+  @Test
+  void recordingAResultNeverDropsAnAnalysisStartedAfterIt() {
+    ScriptedAnalysis analysis = new ScriptedAnalysis();
+    try (AnalysisRunner runner = new AnalysisRunner(analysis, 1)) {
+      runner.poll("shop/reviews", "r1", TARGET, T0);
+      AnalysisRunner.Completed first = awaitCompleted(runner);
+      runner.recorded("shop/reviews", first);
+      // The next round starts and (being instant) finishes before the reconcile that started it
+      // records anything: that bookkeeping must not throw the new result away.
+      runner.poll("shop/reviews", "r1", TARGET, T0.plusSeconds(60));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !runner.running("shop/reviews"));
+      runner.recorded("shop/reviews", first);
+      assertThat(runner.poll("shop/reviews", "r1", null, T0.plusSeconds(61))).get()
+          .extracting(AnalysisRunner.Completed::startedAt).isEqualTo(T0.plusSeconds(60));
+    }
+  }
+
+  static AnalysisRunner.Completed awaitCompleted(AnalysisRunner runner) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> !runner.running("shop/reviews"));
+    return runner.poll("shop/reviews", "r1", null, T0).orElseThrow();
   }
 
   @Test
