@@ -1,5 +1,6 @@
 package dev.canaryoperator.e2e;
 
+import dev.canaryoperator.testsupport.PrometheusProcess;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,10 +52,10 @@ public final class MeshStack implements AutoCloseable {
     MeshStack stack = new MeshStack(options, dir, temporary);
     try {
       long started = System.nanoTime();
-      stack.controlPlane = ControlPlane.start(options.kubeVersion(), options.binariesRoot(), dir);
-      stack.prometheus = PrometheusProcess.start(options.repository(), dir.resolve("prometheus"));
+      stack.controlPlane = ControlPlane.start(options.kubeApiServers(), dir);
+      stack.prometheus = PrometheusProcess.scrapingTargetsFile(options.repository(), "mesh", dir.resolve("prometheus"));
       log.info("stack ready in {} ms: kube-apiserver {} (kubeconfig {}), Prometheus {}",
-          (System.nanoTime() - started) / 1_000_000, options.kubeVersion(), stack.kubeconfig(), stack.prometheusUrl());
+          (System.nanoTime() - started) / 1_000_000, options.kubeApiServers().version(), stack.kubeconfig(), stack.prometheusUrl());
       return stack;
     } catch (IOException | InterruptedException | RuntimeException e) {
       stack.close();
@@ -91,7 +92,7 @@ public final class MeshStack implements AutoCloseable {
   }
 
   Path operatorJar() throws IOException {
-    return options.repository().operatorJar();
+    return OperatorJar.locate(options.repository());
   }
 
   synchronized void forget(Mesh mesh) {

@@ -1,17 +1,14 @@
 package dev.canaryoperator.e2e;
 
+import dev.canaryoperator.testsupport.LoopbackPort;
+import dev.canaryoperator.testsupport.ManagedProcess;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The operator as production runs it: {@code java -jar canary-operator-<v>-all.jar} in a process of
@@ -24,10 +21,7 @@ public final class OperatorProcess implements AutoCloseable {
   private final Path jar;
   private final Path kubeconfig;
   private final String watchNamespaces;
-  private final Path log;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-  private final Thread killOnExit;
-  private Process process;
+  private final ManagedProcess process;
   private int metricsPort;
   private int starts;
 
@@ -38,14 +32,12 @@ public final class OperatorProcess implements AutoCloseable {
     this.jar = jar;
     this.kubeconfig = kubeconfig;
     this.watchNamespaces = watchNamespaces;
-    this.log = log;
-    this.killOnExit = new Thread(this::kill, "kill-operator");
-    Runtime.getRuntime().addShutdownHook(killOnExit);
+    this.process = new ManagedProcess("the operator", log);
   }
 
   /** Starts the process and waits until it serves /healthz; its informers start right after. */
   public synchronized void start() throws IOException, InterruptedException {
-    if (process != null && process.isAlive()) {
+    if (process.running()) {
       throw new IllegalStateException("the operator is already running (pid " + process.pid() + ")");
     }
     metricsPort = LoopbackPort.free().number();
@@ -61,52 +53,32 @@ public final class OperatorProcess implements AutoCloseable {
       command.addAll(List.of(extra.trim().split("\\s+")));
     }
     command.addAll(List.of("-jar", jar.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> env = builder.environment();
     env.put("KUBECONFIG", kubeconfig.toString());
     env.put("WATCH_NAMESPACES", watchNamespaces);
     env.put("METRICS_PORT", Integer.toString(metricsPort));
     env.remove("LEADER_ELECTION_NAMESPACE");
-    process = builder.start();
+    process.start(builder);
     starts++;
-    awaitHealthy();
+    process.awaitHttpOk(URI.create("http://127.0.0.1:" + metricsPort + "/healthz"), READY_TIMEOUT);
   }
 
   /** SIGKILL: no shutdown hook, no clean informer stop, nothing written on the way out. */
-  public synchronized void kill() {
-    if (process != null) {
-      process.destroyForcibly();
-      try {
-        process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      process = null;
-    }
+  public void kill() {
+    process.kill();
   }
 
-  /** SIGTERM, as Kubernetes stops a pod; SIGKILL if it has not exited after 10 s. */
-  public synchronized void stop() throws InterruptedException {
-    if (process != null) {
-      process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
-      process = null;
-    }
+  /** SIGTERM, as Kubernetes stops a pod; SIGKILL if it has not exited after a grace period. */
+  public void stop() throws InterruptedException {
+    process.stop();
   }
 
-  public synchronized boolean running() {
-    return process != null && process.isAlive();
+  public boolean running() {
+    return process.running();
   }
 
-  public synchronized long pid() {
-    if (process == null) {
-      throw new IllegalStateException("the operator is not running");
-    }
+  public long pid() {
     return process.pid();
   }
 
@@ -121,40 +93,15 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   public Path log() {
-    return log;
+    return process.log();
   }
 
   public String logTail() {
-    return LogTail.of(log);
-  }
-
-  private void awaitHealthy() throws IOException, InterruptedException {
-    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/healthz"))
-        .timeout(Duration.ofSeconds(2)).build();
-    Instant deadline = Instant.now().plus(READY_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IOException("the operator exited with " + process.exitValue() + ": " + logTail());
-      }
-      try {
-        if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    throw new IOException("the operator did not serve /healthz within " + READY_TIMEOUT.toSeconds() + "s: " + logTail());
+    return process.logTail();
   }
 
   @Override
   public void close() throws InterruptedException {
-    stop();
-    try {
-      Runtime.getRuntime().removeShutdownHook(killOnExit);
-    } catch (IllegalStateException shuttingDown) {
-      // the hook runs anyway
-    }
+    process.close();
   }
 }

@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.Verdict;
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import dev.canaryoperator.testsupport.KubeApiServers;
+import dev.canaryoperator.testsupport.LocalKubeApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -21,20 +20,13 @@ import org.junit.jupiter.api.Test;
 
 /** Reading the Secret through a real kube-apiserver (kube-api-test, offline, binaries from control-plane-binaries.sh). */
 class KubernetesSecretCredentialsIT {
-  private static KubeAPIServer apiServer;
+  private static LocalKubeApiServer apiServer;
   private static KubernetesClient client;
 
   @BeforeAll
   static void startApiServer() {
-    // configured here, not through KUBE_API_TEST_* variables: see pitfalls.md
-    apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withOfflineMode(true)
-        .withApiServerVersion(System.getProperty("kube.version", "1.34.2"))
-        .withTestDir(System.getProperty("kube.api.test.dir", Path.of(System.getProperty("user.home"), ".kubeapitest").toString()))
-        .withUpdateKubeConfig(false)
-        .build());
-    apiServer.start();
-    client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml())).build();
+    apiServer = KubeApiServers.fromSystemProperties().start();
+    client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(apiServer.kubeconfigYaml())).build();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bookinfo").endMetadata().build()).create();
     client.secrets().inNamespace("bookinfo").resource(new SecretBuilder().withNewMetadata().withName("prometheus-auth")
         .endMetadata().withStringData(Map.of("username", "canary", "password", "hunter2")).build()).create();
@@ -48,7 +40,7 @@ class KubernetesSecretCredentialsIT {
       client.close();
     }
     if (apiServer != null) {
-      apiServer.stop();
+      apiServer.close();
     }
   }
 

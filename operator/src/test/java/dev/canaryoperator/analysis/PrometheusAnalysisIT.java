@@ -12,7 +12,8 @@ import dev.canaryoperator.api.MetricCheck;
 import dev.canaryoperator.api.Verdict;
 import dev.canaryoperator.testing.IstioMetricsExporter;
 import dev.canaryoperator.testing.IstioMetricsExporter.Traffic;
-import dev.canaryoperator.testing.PrometheusServer;
+import dev.canaryoperator.testsupport.PrometheusProcess;
+import dev.canaryoperator.testsupport.RepositoryRoot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,7 @@ class PrometheusAnalysisIT {
   private static final String WINDOW = "10s";
 
   private static IstioMetricsExporter exporter;
-  private static PrometheusServer prometheus;
+  private static PrometheusProcess prometheus;
   private final PrometheusAnalysis analysis = new PrometheusAnalysis(CredentialsResolver.NONE, Clock.systemUTC());
 
   @BeforeAll
@@ -48,7 +49,7 @@ class PrometheusAnalysisIT {
     // subset-level split: one Service, two versions
     exporter.serve(new Traffic(NAMESPACE, "ratings", "v1", 1000, 0.01, 100));
     exporter.serve(new Traffic(NAMESPACE, "ratings", "v2", 500, 0.20, 100));
-    prometheus = PrometheusServer.start(List.of(exporter.target()));
+    prometheus = prometheusScraping(exporter);
 
     PrometheusClient client = new PrometheusClient(prometheus.url(), Duration.ofSeconds(5), PrometheusCredentials.NONE);
     // a full window of scrapes (1s apart) before any judgement
@@ -65,6 +66,11 @@ class PrometheusAnalysisIT {
     if (exporter != null) {
       exporter.close();
     }
+  }
+
+  /** Scrapes the exporter every second as job "istio", as the queries expect. */
+  private static PrometheusProcess prometheusScraping(IstioMetricsExporter exporter) throws Exception {
+    return PrometheusProcess.scraping(RepositoryRoot.locate(), "istio", List.of(exporter.target()));
   }
 
   private static void hostSplit(String scenario, double stableErrors, double canaryErrors, double stableMs,
@@ -213,7 +219,7 @@ class PrometheusAnalysisIT {
   @Test
   void aStoppedPrometheusIsInconclusiveNamingUrlAndError() throws Exception {
     String url;
-    try (PrometheusServer stopped = PrometheusServer.start(List.of(exporter.target()))) {
+    try (PrometheusProcess stopped = prometheusScraping(exporter)) {
       url = stopped.url().toString();
     }
     CanaryReleaseSpec spec = spec("errors-2-1x");

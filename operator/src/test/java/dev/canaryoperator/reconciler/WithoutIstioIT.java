@@ -10,14 +10,14 @@ import dev.canaryoperator.testing.RealKubernetesExtension;
 import dev.canaryoperator.testing.RunningOperator;
 import dev.canaryoperator.testing.ScriptedAnalysis;
 import dev.canaryoperator.testing.TestCluster;
+import dev.canaryoperator.testsupport.Crds;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A cluster without Istio: the operator keeps running and says what is missing, no crash loop. */
@@ -28,12 +28,7 @@ class WithoutIstioIT {
     try (TestCluster cluster = RealKubernetesExtension.startBareKubeApiServer();
         KubernetesClient client = new KubernetesClientBuilder()
             .withConfig(new ConfigBuilder(cluster.adminConfig()).withNamespace("shop").build()).build()) {
-      for (HasMetadata crd : RealKubernetesExtension.loadResource(client, "/META-INF/fabric8/canaryreleases.canaryoperator.dev-v1.yml")) {
-        client.resource(crd).create();
-        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-                .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 30, TimeUnit.SECONDS);
-      }
+      Crds.install(client, List.of("/META-INF/fabric8/canaryreleases.canaryoperator.dev-v1.yml"));
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
 
       try (RunningOperator operator = RunningOperator.start(client, new ScriptedAnalysis())) {

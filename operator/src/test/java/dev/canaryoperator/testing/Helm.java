@@ -1,5 +1,7 @@
 package dev.canaryoperator.testing;
 
+import dev.canaryoperator.testsupport.KubeApiServers;
+import dev.canaryoperator.testsupport.RepositoryRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,11 +39,23 @@ public final class Helm {
       throw new IllegalStateException("helm is not at " + binary + ": run scripts/helm.sh (Maven runs it in pre-integration-test"
           + " unless -DskipITs) or point -Dhelm.binary at a helm " + System.getProperty("helm.version", "v3") + " binary");
     }
-    Path chart = Path.of(System.getProperty("helm.chart.dir", "../helm/canary-operator"));
+    Path chart = chartDir();
     if (!Files.isRegularFile(chart.resolve("Chart.yaml"))) {
       throw new IllegalStateException("no Chart.yaml in " + chart.toAbsolutePath() + " (helm.chart.dir)");
     }
     return new Helm(binary, chart, Path.of("target", "helm-home").toAbsolutePath());
+  }
+
+  private static Path chartDir() {
+    String configured = System.getProperty("helm.chart.dir");
+    if (configured != null) {
+      return Path.of(configured);
+    }
+    try {
+      return RepositoryRoot.locate().resolve("helm/canary-operator");
+    } catch (IOException e) {
+      throw new IllegalStateException(e.getMessage() + " (or set helm.chart.dir)", e);
+    }
   }
 
   /** `helm lint --strict` with the given --set values; the output, or an exception carrying it. */
@@ -54,7 +68,7 @@ public final class Helm {
   /** `helm template` with the chart's CRDs, for the given release, namespace and --set values. */
   public String template(String release, String namespace, Map<String, String> values) {
     List<String> args = new ArrayList<>(List.of("template", release, chart.toString(), "--namespace", namespace,
-        "--include-crds", "--kube-version", System.getProperty("kube.version", "1.34.2")));
+        "--include-crds", "--kube-version", KubeApiServers.fromSystemProperties().version()));
     values.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
     return run(args);
   }

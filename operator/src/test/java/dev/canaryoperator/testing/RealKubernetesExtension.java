@@ -1,15 +1,11 @@
 package dev.canaryoperator.testing;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import dev.canaryoperator.testsupport.Crds;
+import dev.canaryoperator.testsupport.KubeApiServers;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -28,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * One API server per test run (shared by every class through the root store), one namespace per
  * test. Starting kube-apiserver + etcd costs seconds per start; namespaces give each test the
  * isolation it needs, so a server per class would only add start-up time (measured: see README).
+ *
+ * <p>Store values are AutoCloseable: CloseableResource is deprecated since JUnit 5.13 and draws a
+ * warning. Should the root store still not be closed, the API server's own shutdown hook stops etcd
+ * and kube-apiserver when the test JVM exits.
  */
 public final class RealKubernetesExtension implements ExecutionCondition, BeforeAllCallback, AfterEachCallback, ParameterResolver {
   private static final Logger log = LoggerFactory.getLogger(RealKubernetesExtension.class);
@@ -126,55 +126,23 @@ public final class RealKubernetesExtension implements ExecutionCondition, Before
 
   /** An API server of its own, with no CRDs, for tests about a cluster without Istio. */
   public static TestCluster startBareKubeApiServer() {
-    String version = System.getProperty("kube.version", "1.34.2");
-    Path dir = Path.of(System.getProperty("kube.api.test.dir", System.getProperty("user.home") + "/.kubeapitest"));
-    return KubeApiTestCluster.start(version, dir);
-  }
-
-  /** Loads a YAML resource from the test classpath (CRDs). */
-  public static List<HasMetadata> loadResource(KubernetesClient client, String resource) {
-    return load(client, resource);
+    return KubeApiTestCluster.start(KubeApiServers.fromSystemProperties());
   }
 
   private static void installCrds(TestCluster cluster) {
     try (KubernetesClient admin = new KubernetesClientBuilder().withConfig(cluster.adminConfig()).build()) {
-      List<HasMetadata> crds = new ArrayList<>();
-      crds.addAll(load(admin, ISTIO_CRDS));
-      crds.addAll(load(admin, CANARY_RELEASE_CRD));
-      for (HasMetadata crd : crds) {
-        admin.resource(crd).serverSideApply();
-      }
-      for (HasMetadata crd : crds) {
-        admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(RealKubernetesExtension::established, 60, TimeUnit.SECONDS);
-      }
+      Crds.install(admin, List.of(ISTIO_CRDS, CANARY_RELEASE_CRD));
     }
   }
 
-  private static boolean established(CustomResourceDefinition crd) {
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-        .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
-  }
-
-  private static List<HasMetadata> load(KubernetesClient client, String resource) {
-    try (InputStream in = RealKubernetesExtension.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException(resource + " is not on the test classpath (run the build through Maven so the CRD generator runs)");
-      }
-      return client.load(in).items();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + resource, e);
-    }
-  }
-
-  private record ClusterResource(TestCluster cluster) implements ExtensionContext.Store.CloseableResource {
+  private record ClusterResource(TestCluster cluster) implements AutoCloseable {
     @Override
     public void close() {
       cluster.close();
     }
   }
 
-  private record PerTest(TestNamespace namespace, KubernetesClient client) implements ExtensionContext.Store.CloseableResource {
+  private record PerTest(TestNamespace namespace, KubernetesClient client) implements AutoCloseable {
     @Override
     public void close() {
       try {
