@@ -1,6 +1,7 @@
 package dev.canaryoperator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 
 /** The last analysis: when, what it decided, what it measured, and why in one sentence. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -10,6 +11,8 @@ public class AnalysisStatus {
   private SideMeasurement canary;
   private SideMeasurement stable;
   private String reason;
+  /** The custom metric checks, when spec.analysis.metrics has any. */
+  private List<CheckStatus> checks;
 
   public AnalysisStatus() {}
 
@@ -21,6 +24,8 @@ public class AnalysisStatus {
   public void setCanary(SideMeasurement canary) { this.canary = canary; }
   public SideMeasurement getStable() { return stable; }
   public void setStable(SideMeasurement stable) { this.stable = stable; }
+  public List<CheckStatus> getChecks() { return checks; }
+  public void setChecks(List<CheckStatus> checks) { this.checks = checks; }
   public String getReason() { return reason; }
   public void setReason(String reason) { this.reason = reason; }
 }

@@ -1,9 +1,11 @@
 package dev.canaryoperator.reconciler;
 
 import dev.canaryoperator.analysis.AnalysisResult;
+import dev.canaryoperator.analysis.CheckResult;
 import dev.canaryoperator.analysis.Measurement;
 import dev.canaryoperator.api.AnalysisStatus;
 import dev.canaryoperator.api.CanaryReleaseStatus;
+import dev.canaryoperator.api.CheckStatus;
 import dev.canaryoperator.api.HistoryEntry;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.SideMeasurement;
@@ -30,7 +32,9 @@ final class StatusMapper {
     }
     AnalysisStatus last = status.getLastAnalysis();
     AnalysisResult lastResult = last == null || last.getVerdict() == null ? null
-        : new AnalysisResult(last.getVerdict(), measurement(last.getCanary()), measurement(last.getStable()), last.getReason(), List.of());
+        : new AnalysisResult(last.getVerdict(), measurement(last.getCanary()), measurement(last.getStable()), last.getReason(),
+            last.getChecks() == null ? List.of() : last.getChecks().stream()
+                .map(c -> new CheckResult(c.getName(), c.getVerdict(), c.getCanary(), c.getStable(), c.getReason())).toList());
     boolean awaiting = Boolean.TRUE.equals(status.getAwaitingPromotion());
     return new RolloutState(status.getPhase(), status.getRolloutId(), orZero(status.getCurrentStep()),
         instant(status.getStepStartedAt()), orZero(status.getStepAnalysesPassed()), orZero(status.getConsecutiveFailures()),
@@ -115,6 +119,10 @@ final class StatusMapper {
     status.setCanary(side(state.lastAnalysis().canary()));
     status.setStable(side(state.lastAnalysis().stable()));
     status.setReason(state.lastAnalysis().reason());
+    if (!state.lastAnalysis().checks().isEmpty()) {
+      status.setChecks(state.lastAnalysis().checks().stream()
+          .map(c -> new CheckStatus(c.name(), c.verdict(), c.canaryValue(), c.stableValue(), c.reason())).toList());
+    }
     return status;
   }
 

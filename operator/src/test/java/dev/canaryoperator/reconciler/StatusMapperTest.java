@@ -3,9 +3,11 @@ package dev.canaryoperator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canaryoperator.analysis.AnalysisResult;
+import dev.canaryoperator.analysis.CheckResult;
 import dev.canaryoperator.analysis.Measurement;
 import dev.canaryoperator.api.CanaryReleaseStatus;
 import dev.canaryoperator.api.Phase;
+import dev.canaryoperator.api.Verdict;
 import dev.canaryoperator.rollout.RolloutState;
 import dev.canaryoperator.rollout.TrafficProblem;
 import dev.canaryoperator.rollout.Transition;
@@ -37,11 +39,27 @@ class StatusMapperTest {
     CanaryReleaseStatus status = StatusMapper.toStatus(state, RouteWeights.ALL_CANARY, null, List.of(), null, 7, T0.plusSeconds(91));
 
     RolloutState back = StatusMapper.toState(status);
-    assertThat(back).usingRecursiveComparison().ignoringFields("lastAnalysis.checks").isEqualTo(state);
+    assertThat(back).usingRecursiveComparison().isEqualTo(state);
     assertThat(status.getObservedGeneration()).isEqualTo(7);
     assertThat(status.getCanaryWeight()).isEqualTo(100);
     assertThat(status.getStableWeight()).isZero();
     assertThat(status.getLastAnalysis().getCanary().getLatencyMs()).isEqualTo(120.0);
+  }
+
+  @Test
+  void customCheckResultsAreShownPerCheckAndSurviveTheRoundTrip() {
+    AnalysisResult withChecks = new AnalysisResult(Verdict.Fail, new Measurement(500.0, 0.002, 120.0), new Measurement(9000.0, 0.001, 118.0),
+        "checkout-success: canary 0.81 < min 0.95",
+        List.of(new CheckResult("checkout-success", Verdict.Fail, 0.81, null, "canary 0.81 < min 0.95"),
+            new CheckResult("cart-latency", Verdict.Pass, 210.0, 200.0, "canary 210 <= 1.5 x stable 200")));
+    RolloutState state = new RolloutState(Phase.RolledBack, "abc123", 2, T0, 0, 1, false, T0.plusSeconds(60), withChecks,
+        null, null, "checkout-success: canary 0.81 < min 0.95", T0);
+    CanaryReleaseStatus status = StatusMapper.toStatus(state, RouteWeights.ALL_STABLE, null, List.of(), null, 1, T0.plusSeconds(61));
+
+    assertThat(status.getLastAnalysis().getChecks()).extracting(c -> c.getName() + "=" + c.getVerdict())
+        .containsExactly("checkout-success=Fail", "cart-latency=Pass");
+    assertThat(status.getLastAnalysis().getChecks().get(1).getStable()).isEqualTo(200.0);
+    assertThat(StatusMapper.toState(status).lastAnalysis().checks()).isEqualTo(withChecks.checks());
   }
 
   @Test
