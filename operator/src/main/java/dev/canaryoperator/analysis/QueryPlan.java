@@ -3,6 +3,7 @@ package dev.canaryoperator.analysis;
 import dev.canaryoperator.api.AnalysisSpec;
 import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.Destination;
+import dev.canaryoperator.api.ServiceHost;
 import dev.canaryoperator.api.Durations;
 import dev.canaryoperator.api.LatencyMeasure;
 import dev.canaryoperator.api.MetricCheck;
@@ -84,21 +85,12 @@ record QueryPlan(String window, SideQueries stable, SideQueries canary, List<Pla
       return new LabelSelector(matchers);
     }
     matchers.put("destination_service_name", side.shortHost());
-    matchers.put("destination_service_namespace", serviceNamespace(side.getHost(), releaseNamespace));
+    // "reviews.other" and "reviews.other.svc.cluster.local" name a Service in another namespace
+    matchers.put("destination_service_namespace", ServiceHost.of(side.getHost(), releaseNamespace).namespace());
     if (side.getSubset() != null && !side.getSubset().isEmpty()) {
       matchers.put("destination_version", side.getSubset());
     }
     return new LabelSelector(matchers);
-  }
-
-  /**
-   * Istio resolves "reviews" in the VirtualService's namespace, while "reviews.other" and
-   * "reviews.other.svc.cluster.local" name another namespace.
-   */
-  static String serviceNamespace(String host, String releaseNamespace) {
-    String[] parts = host.split("\\.");
-    boolean kubernetesName = parts.length == 2 || (parts.length >= 3 && parts[2].equals("svc"));
-    return kubernetesName ? parts[1] : releaseNamespace;
   }
 
   private static PlannedCheck plan(MetricCheck check, CanaryReleaseSpec spec, String namespace, String window) {

@@ -38,8 +38,7 @@ public class Destination {
   /** The Service name without namespace or cluster suffix: "reviews" for "reviews.bookinfo.svc.cluster.local". */
   @JsonIgnore
   public String shortHost() {
-    int dot = host.indexOf('.');
-    return dot < 0 ? host : host.substring(0, dot);
+    return ServiceHost.of(host, null).name();
   }
 
   @Override

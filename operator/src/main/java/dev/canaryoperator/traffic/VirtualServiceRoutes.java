@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canaryoperator.api.Destination;
 import dev.canaryoperator.api.RequestMatch;
+import dev.canaryoperator.api.ServiceHost;
 import dev.canaryoperator.api.StringMatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -247,7 +248,8 @@ public final class VirtualServiceRoutes {
     }
     for (int i = 0; i < destinations.size(); i++) {
       JsonNode d = destinations.get(i).path("destination");
-      if (!HostNames.same(d.path("host").asText(null), wanted.getHost(), namespace)) {
+      String host = d.path("host").asText(null);
+      if (host == null || !ServiceHost.of(host, namespace).fqdn().equals(ServiceHost.of(wanted.getHost(), namespace).fqdn())) {
         continue;
       }
       String subset = d.hasNonNull("subset") ? d.get("subset").asText() : null;
