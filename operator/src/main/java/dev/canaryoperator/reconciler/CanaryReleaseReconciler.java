@@ -106,9 +106,10 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
     String vsName = spec.getVirtualService().getName();
     Map<String, String> annotations = Objects.requireNonNullElse(release.getMetadata().getAnnotations(), Map.of());
 
-    TrafficProblem problem = istioInstalled ? router.check(vsName, target).orElse(null)
-        : new TrafficProblem(TrafficProblem.Kind.VirtualServiceNotFound,
-            "Istio's VirtualService CRD is not installed in this cluster; install Istio, then restart the operator");
+    VirtualServiceRouter.Snapshot virtualService = istioInstalled ? router.read(vsName, target)
+        : new VirtualServiceRouter.Snapshot(vsName, null, new TrafficProblem(TrafficProblem.Kind.VirtualServiceNotFound,
+            "Istio's VirtualService CRD is not installed in this cluster; install Istio, then restart the operator"));
+    TrafficProblem problem = virtualService.problem();
     Observation observation = new Observation(RolloutId.of(spec), annotations.get(CanaryRelease.PROMOTE_ANNOTATION),
         annotations.get(CanaryRelease.RETRY_ANNOTATION), problem, null);
     RolloutState state = StatusMapper.toState(release.getStatus());
@@ -124,7 +125,7 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
     Decision decision = RolloutStateMachine.decide(plan, state, observation, now);
     boolean driftCorrected = false;
     if (decision.weights() != null) {
-      VirtualServiceRouter.Outcome outcome = router.apply(vsName, target, decision.weights());
+      VirtualServiceRouter.Outcome outcome = router.apply(virtualService, target, decision.weights());
       if (outcome.problem() != null) {
         // It vanished between check and write: decide again without moving, nothing was written.
         problem = outcome.problem();

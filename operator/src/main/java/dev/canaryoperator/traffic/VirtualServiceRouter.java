@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,34 +40,41 @@ public final class VirtualServiceRouter {
   }
 
   /** The outcome of one apply: the weights now in place, whether a write happened, or the problem. */
-  public record Outcome(TrafficProblem problem, boolean written, RouteWeights previous) {
-    static Outcome problem(TrafficProblem.Kind kind, String message) {
-      return new Outcome(new TrafficProblem(kind, message), false, null);
-    }
+  public record Outcome(TrafficProblem problem, boolean written, RouteWeights previous) {}
+
+  /**
+   * The VirtualService as read once for a reconcile, and why it cannot be driven (null when it
+   * can). {@link #apply} writes against this very version, so a reconcile reads it only once.
+   */
+  public record Snapshot(String name, GenericKubernetesResource resource, TrafficProblem problem) {}
+
+  /** Reads the VirtualService and checks that it can be driven, without writing anything. */
+  public Snapshot read(String name, RouteTarget target) {
+    GenericKubernetesResource vs = read(target.namespace(), name);
+    return new Snapshot(name, vs, problemWith(vs, name, target));
   }
 
-  /** Checks that the VirtualService can be driven, without writing anything. */
-  public Optional<TrafficProblem> check(String name, RouteTarget target) {
-    GenericKubernetesResource vs = read(target.namespace(), name);
+  private TrafficProblem problemWith(GenericKubernetesResource vs, String name, RouteTarget target) {
     if (vs == null) {
-      return Optional.of(notFound(target.namespace(), name));
+      return notFound(target.namespace(), name);
     }
     VirtualServiceRoutes.Inspection inspection = VirtualServiceRoutes.inspect(spec(vs), target);
-    return inspection.usable() ? Optional.empty()
-        : Optional.of(new TrafficProblem(TrafficProblem.Kind.NoStableRoute, "VirtualService " + name + ": " + inspection.problem()));
+    return inspection.usable() ? null
+        : new TrafficProblem(TrafficProblem.Kind.NoStableRoute, "VirtualService " + name + ": " + inspection.problem());
   }
 
-  public Outcome apply(String name, RouteTarget target, RouteWeights weights) {
+  public Outcome apply(Snapshot snapshot, RouteTarget target, RouteWeights weights) {
+    String name = snapshot.name();
+    GenericKubernetesResource current = snapshot.resource();
     for (int attempt = 1; ; attempt++) {
-      GenericKubernetesResource current = read(target.namespace(), name);
-      if (current == null) {
-        return new Outcome(notFound(target.namespace(), name), false, null);
+      if (attempt > 1) {
+        current = read(target.namespace(), name);
+      }
+      TrafficProblem problem = problemWith(current, name, target);
+      if (problem != null) {
+        return new Outcome(problem, false, null);
       }
       JsonNode spec = spec(current);
-      VirtualServiceRoutes.Inspection inspection = VirtualServiceRoutes.inspect(spec, target);
-      if (!inspection.usable()) {
-        return Outcome.problem(TrafficProblem.Kind.NoStableRoute, "VirtualService " + name + ": " + inspection.problem());
-      }
       RouteWeights previous = VirtualServiceRoutes.observedWeights(spec, target).orElse(null);
       ObjectNode rewritten = VirtualServiceRoutes.rewrite(spec, target, weights);
       if (rewritten.equals(spec)) {
