@@ -11,6 +11,9 @@ import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.Verdict;
 import dev.canaryoperator.simulator.BackendBehaviour;
 import io.fabric8.istio.api.networking.v1.VirtualService;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -110,6 +113,17 @@ class CanaryRolloutIT {
     assertThat(trafficChanges(last)).extracting(HistoryEntry::getCanaryWeight).containsExactly(5, 10, 25, 50, 100, 100);
     assertThat(status.analyses()).extracting(AnalysisStatus::getVerdict).doesNotContain(Verdict.Fail);
     assertThat(canaryWeight(mesh.virtualService())).isEqualTo(100);
+    String labels = "name=\"reviews\",namespace=\"" + mesh.namespace() + "\"";
+    assertThat(operatorMetrics())
+        .as("the operator's own /metrics")
+        .contains("canary_release_canary_weight{" + labels + "} 100")
+        .containsPattern("canary_release_phase\\{" + Pattern.quote(labels) + ",phase=\"Promoted\"\\} 1")
+        .containsPattern("canary_release_analyses_total\\{" + Pattern.quote(labels) + ",verdict=\"Pass\"\\} [1-9]");
+  }
+
+  private String operatorMetrics() throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(mesh.operator().metricsUri()).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test

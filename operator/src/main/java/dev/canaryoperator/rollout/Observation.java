@@ -35,12 +35,4 @@ public record Observation(String rolloutId, String promoteRequest, String retryR
   public Observation withTrafficProblem(TrafficProblem problem) {
     return new Observation(rolloutId, promoteRequest, retryRequest, problem, analysis, analysisAt);
   }
-
-  public Observation withPromoteRequest(String value) {
-    return new Observation(rolloutId, value, retryRequest, trafficProblem, analysis, analysisAt);
-  }
-
-  public Observation withRetryRequest(String value) {
-    return new Observation(rolloutId, promoteRequest, value, trafficProblem, analysis, analysisAt);
-  }
 }
