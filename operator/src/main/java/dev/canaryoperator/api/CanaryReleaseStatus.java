@@ -32,6 +32,13 @@ public class CanaryReleaseStatus {
   /** The promote / retry annotation values already acted upon, so that each request acts once. */
   private String acknowledgedPromote;
   private String acknowledgedRetry;
+  /**
+   * The VirtualService's metadata.generation when this status was decided. The status is written
+   * before the VirtualService: one still at this generation that does not carry the status's
+   * split is a write cut short by a restart, which the operator completes; one at a later
+   * generation was changed by someone else.
+   */
+  private Long virtualServiceGeneration;
   private List<Condition> conditions = new ArrayList<>();
   private List<HistoryEntry> history = new ArrayList<>();
 
@@ -67,6 +74,8 @@ public class CanaryReleaseStatus {
   public void setAcknowledgedPromote(String acknowledgedPromote) { this.acknowledgedPromote = acknowledgedPromote; }
   public String getAcknowledgedRetry() { return acknowledgedRetry; }
   public void setAcknowledgedRetry(String acknowledgedRetry) { this.acknowledgedRetry = acknowledgedRetry; }
+  public Long getVirtualServiceGeneration() { return virtualServiceGeneration; }
+  public void setVirtualServiceGeneration(Long virtualServiceGeneration) { this.virtualServiceGeneration = virtualServiceGeneration; }
   public List<Condition> getConditions() { return conditions; }
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
   public List<HistoryEntry> getHistory() { return history; }

@@ -13,10 +13,11 @@ import dev.canaryoperator.rollout.RolloutId;
 import dev.canaryoperator.rollout.RolloutState;
 import dev.canaryoperator.rollout.RolloutStateMachine;
 import dev.canaryoperator.rollout.StepPlan;
-import dev.canaryoperator.rollout.TrafficProblem;
+import dev.canaryoperator.routing.TrafficProblem;
 import dev.canaryoperator.rollout.Transition;
-import dev.canaryoperator.traffic.RouteTarget;
+import dev.canaryoperator.routing.RouteTarget;
 import dev.canaryoperator.traffic.VirtualServiceRouter;
+import dev.canaryoperator.routing.TrafficRouter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,6 +37,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,8 +47,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Thin glue: observe (VirtualService, annotations, analysis), ask the state machine, write the
- * VirtualService first and the status second, and come back when the next analysis is due.
+ * Thin glue: observe (VirtualService, annotations, analysis), ask the state machine, record its
+ * decision in the status, make the VirtualService match it, and come back when the next analysis
+ * is due. Why the status goes first: docs/crash-safety.md.
  */
 // Annotations (promote, retry) do not bump the generation, so every event must reach us.
 @ControllerConfiguration(name = "canaryrelease", generationAwareEventProcessing = false)
@@ -60,10 +63,14 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
   private final AnalysisRunner analyses;
   private final OperatorMetrics metrics;
   private final boolean istioInstalled;
+  private final KubernetesClient client;
+  private final TrafficRouter router;
   private InformerEventSource<GenericKubernetesResource, CanaryRelease> virtualServices;
 
   public CanaryReleaseReconciler(KubernetesClient client, Analysis analysis, Clock clock, OperatorMetrics metrics) {
     this.clock = clock;
+    this.client = client;
+    this.router = new VirtualServiceRouter(client, this::ownWrite);
     this.analyses = new AnalysisRunner(analysis, 4);
     this.metrics = metrics;
     this.istioInstalled = client.apiextensions().v1().customResourceDefinitions()
@@ -100,62 +107,105 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
     String namespace = release.getMetadata().getNamespace();
     String key = vsKey(namespace, release.getMetadata().getName());
     StepPlan plan = StepPlan.of(spec);
-    VirtualServiceRouter router = new VirtualServiceRouter(context.getClient(), this::ownWrite);
-    RouteTarget target = new RouteTarget(release.getMetadata().getName(), namespace, spec.getVirtualService().getRoutes(),
-        spec.getStable(), spec.getCanary(), spec.getCanaryGroup(), spec.getCanaryHeaders());
+    RouteTarget target = new RouteTarget(release.getMetadata().getName(), namespace,
+        spec.getVirtualService().getRoutes(), spec.getStable(), spec.getCanary(), spec.getCanaryGroup(),
+        spec.getCanaryHeaders());
     String vsName = spec.getVirtualService().getName();
-    Map<String, String> annotations = Objects.requireNonNullElse(release.getMetadata().getAnnotations(), Map.of());
+    Map<String, String> annotations =
+        Objects.requireNonNullElse(release.getMetadata().getAnnotations(), Map.of());
 
-    VirtualServiceRouter.Snapshot virtualService = istioInstalled ? router.read(vsName, target)
-        : new VirtualServiceRouter.Snapshot(vsName, null, new TrafficProblem(TrafficProblem.Kind.VirtualServiceNotFound,
-            "Istio's VirtualService CRD is not installed in this cluster; install Istio, then restart the operator"));
-    TrafficProblem problem = virtualService.problem();
-    Observation observation = new Observation(RolloutId.of(spec), annotations.get(CanaryRelease.PROMOTE_ANNOTATION),
-        annotations.get(CanaryRelease.RETRY_ANNOTATION), problem, null);
+    TrafficRouter.Snapshot routing =
+        istioInstalled ? router.read(vsName, target) : VirtualServiceRouter.withoutIstio(vsName);
+    TrafficProblem problem = routing.problem();
+    Observation observation = new Observation(RolloutId.of(spec),
+        annotations.get(CanaryRelease.PROMOTE_ANNOTATION), annotations.get(CanaryRelease.RETRY_ANNOTATION),
+        problem, null);
     RolloutState state = StatusMapper.toState(release.getStatus());
 
     boolean due = RolloutStateMachine.analysisDue(plan, state, observation, now);
-    Optional<AnalysisRunner.Completed> completed = analyses.poll(key, observation.rolloutId(),
-        due ? new AnalysisTarget(namespace, release.getMetadata().getName(), spec, stableBaseline(plan, state)) : null, now);
+    AnalysisTarget dueTarget = due ? new AnalysisTarget(namespace, release.getMetadata().getName(), spec,
+        stableBaseline(plan, state)) : null;
+    Optional<AnalysisRunner.Completed> completed = analyses.poll(key, observation.rolloutId(), dueTarget, now);
     if (completed.isPresent()) {
       observation = observation.withAnalysis(completed.get().result(), completed.get().startedAt());
-      metrics.analysis(release, completed.get().result().verdict());
     }
 
+    // The write order (docs/crash-safety.md): the decision is recorded in status first, then the
+    // VirtualService is made to match it. A process killed in between leaves a status from which
+    // the next one writes the same split; written the other way round, a restart trusted the older
+    // status and put traffic back (a rollback undone, a step moved backwards).
     Decision decision = RolloutStateMachine.decide(plan, state, observation, now);
-    boolean driftCorrected = false;
-    if (decision.weights() != null) {
-      VirtualServiceRouter.Outcome outcome = router.apply(virtualService, target, decision.weights());
+    CanaryReleaseStatus previous = release.getStatus();
+    CanaryReleaseStatus recorded = record(release, context, decision, previous, problem,
+        routing.generation(), now);
+    completed.ifPresent(c -> {
+      metrics.analysis(release, c.result().verdict());
+      analyses.recorded(key, c);
+    });
+
+    if (decision.weights() != null && problem == null) {
+      TrafficRouter.Outcome outcome = router.apply(routing, target, decision.weights());
       if (outcome.problem() != null) {
-        // It vanished between check and write: decide again without moving, nothing was written.
+        // It vanished between read and write: nothing was written; record why, moving nothing.
         problem = outcome.problem();
-        decision = RolloutStateMachine.decide(plan, state, observation.withTrafficProblem(problem).withAnalysis(null), now);
-      } else {
-        driftCorrected = outcome.written() && decision.transitions().isEmpty() && state != null
-            && Objects.equals(state.rolloutId(), observation.rolloutId());
+        decision = RolloutStateMachine.decide(plan, decision.state(),
+            observation.withTrafficProblem(problem).withAnalysis(null), now);
+        record(release, context, decision, recorded, problem, routing.generation(), now);
+      } else if (outcome.written() && decision.transitions().isEmpty()) {
+        reportRewrite(release, decision, previous, routing);
       }
     }
+    return reschedule(decision, problem, key);
+  }
 
-    CanaryReleaseStatus previous = release.getStatus();
-    CanaryReleaseStatus next = StatusMapper.toStatus(decision.state(), decision.weights(), previous, decision.transitions(),
-        problem, release.getMetadata().getGeneration(), now);
-    ReleaseEvents events = new ReleaseEvents(context.getClient());
-    for (Transition t : decision.transitions()) {
-      events.record(release, t.reason(), t.message(), t.warning());
-      log.info("{}/{}: {} - {}", namespace, release.getMetadata().getName(), t.reason(), t.message());
-    }
-    if (driftCorrected) {
-      events.record(release, "WeightsRestored", "the VirtualService was changed by someone else; the release's split was written again", true);
-    }
-    metrics.observe(release, next);
-    if (!sameStatus(context.getClient().getKubernetesSerialization(), previous, next)) {
+  /**
+   * Writes the decision into the status (when it changed), then tells its transitions: an event
+   * or log line only ever describes a decision the status already holds.
+   */
+  private CanaryReleaseStatus record(CanaryRelease release, Context<CanaryRelease> context, Decision decision,
+      CanaryReleaseStatus previous, TrafficProblem problem, long vsGeneration, Instant now) {
+    CanaryReleaseStatus next = StatusMapper.toStatus(decision.state(), decision.weights(), previous,
+        decision.transitions(), problem, release.getMetadata().getGeneration(), now);
+    next.setVirtualServiceGeneration(vsGeneration);
+    var json = context.getClient().getKubernetesSerialization();
+    if (sameStatus(json, previous, next)) {
+      next = previous;
+    } else {
       CanaryRelease fresh = new CanaryRelease();
-      fresh.setMetadata(new ObjectMetaBuilder().withName(release.getMetadata().getName()).withNamespace(namespace).build());
+      fresh.setMetadata(new ObjectMetaBuilder().withName(release.getMetadata().getName())
+          .withNamespace(release.getMetadata().getNamespace()).build());
       fresh.setStatus(next);
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(release, fresh, context);
     }
-    completed.ifPresent(c -> analyses.recorded(key, c));
-    return reschedule(decision, problem, key);
+    ReleaseEvents events = new ReleaseEvents(context.getClient());
+    for (Transition t : decision.transitions()) {
+      events.record(release, t.reason(), t.message(), t.warning());
+      log.info("{}/{}: {} - {}", release.getMetadata().getNamespace(), release.getMetadata().getName(),
+          t.reason(), t.message());
+    }
+    metrics.observe(release, next);
+    return next;
+  }
+
+  /**
+   * The split was written although nothing changed: either the status's own decision had not
+   * reached the VirtualService (the operator stopped between the two writes), or someone else
+   * changed the VirtualService since.
+   */
+  private void reportRewrite(CanaryRelease release, Decision decision, CanaryReleaseStatus previous,
+      TrafficRouter.Snapshot routing) {
+    ReleaseEvents events = new ReleaseEvents(client);
+    String name = release.getMetadata().getNamespace() + "/" + release.getMetadata().getName();
+    if (previous != null && Objects.equals(previous.getVirtualServiceGeneration(), routing.generation())) {
+      String message = "the VirtualService did not carry the split the status had recorded (the operator "
+          + "stopped between the two writes): canary at " + decision.weights().canary() + "% written now";
+      events.record(release, "InterruptedWriteCompleted", message, false);
+      log.info("{}: InterruptedWriteCompleted - {}", name, message);
+    } else {
+      String message = "the VirtualService was changed by someone else; the release's split was written again";
+      events.record(release, "WeightsRestored", message, true);
+      log.info("{}: WeightsRestored - {}", name, message);
+    }
   }
 
   /** With the canary at 100% the stable serves nothing: compare with its traffic before the shift. */
@@ -187,11 +237,20 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
     }
   }
 
+  /**
+   * Equal but for the VirtualService generation: that alone is no news, and a status that keeps
+   * an older generation still tells an interrupted write (VirtualService unchanged since) from a
+   * foreign change (it moved on).
+   */
   private static boolean sameStatus(KubernetesSerialization json, CanaryReleaseStatus a, CanaryReleaseStatus b) {
     if (a == null || b == null) {
       return a == b;
     }
-    return json.convertValue(a, Map.class).equals(json.convertValue(b, Map.class));
+    Map<?, ?> left = new HashMap<>(json.convertValue(a, Map.class));
+    Map<?, ?> right = new HashMap<>(json.convertValue(b, Map.class));
+    left.remove("virtualServiceGeneration");
+    right.remove("virtualServiceGeneration");
+    return left.equals(right);
   }
 
   private static String vsKey(String namespace, String name) {

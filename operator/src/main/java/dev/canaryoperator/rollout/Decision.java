@@ -1,6 +1,6 @@
 package dev.canaryoperator.rollout;
 
-import dev.canaryoperator.traffic.RouteWeights;
+import dev.canaryoperator.routing.RouteWeights;
 import java.time.Duration;
 import java.util.List;
 

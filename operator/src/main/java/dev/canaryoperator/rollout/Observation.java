@@ -1,5 +1,6 @@
 package dev.canaryoperator.rollout;
 
+import dev.canaryoperator.routing.TrafficProblem;
 import dev.canaryoperator.analysis.AnalysisResult;
 
 /**

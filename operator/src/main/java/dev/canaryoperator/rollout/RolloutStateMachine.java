@@ -1,11 +1,12 @@
 package dev.canaryoperator.rollout;
 
+import dev.canaryoperator.routing.TrafficProblem;
 import dev.canaryoperator.analysis.AnalysisResult;
 import dev.canaryoperator.api.OnNoData;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.Promotion;
 import dev.canaryoperator.api.Verdict;
-import dev.canaryoperator.traffic.RouteWeights;
+import dev.canaryoperator.routing.RouteWeights;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

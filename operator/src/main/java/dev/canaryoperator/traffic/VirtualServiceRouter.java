@@ -1,8 +1,11 @@
 package dev.canaryoperator.traffic;
 
+import dev.canaryoperator.routing.RouteTarget;
+import dev.canaryoperator.routing.RouteWeights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.canaryoperator.rollout.TrafficProblem;
+import dev.canaryoperator.routing.TrafficProblem;
+import dev.canaryoperator.routing.TrafficRouter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Updates carry the resourceVersion that was read; a 409 means someone else wrote in between, so
  * it reads again and reapplies only the fields it owns.
  */
-public final class VirtualServiceRouter {
+public final class VirtualServiceRouter implements TrafficRouter {
   public static final String API_VERSION = "networking.istio.io/v1";
   public static final String KIND = "VirtualService";
   private static final Logger log = LoggerFactory.getLogger(VirtualServiceRouter.class);
@@ -39,19 +42,31 @@ public final class VirtualServiceRouter {
     this.ownWriteListener = ownWriteListener;
   }
 
-  /** The outcome of one apply: the weights now in place, whether a write happened, or the problem. */
-  public record Outcome(TrafficProblem problem, boolean written, RouteWeights previous) {}
-
   /**
-   * The VirtualService as read once for a reconcile, and why it cannot be driven (null when it
-   * can). {@link #apply} writes against this very version, so a reconcile reads it only once.
+   * The VirtualService as read once for a reconcile. {@link #apply} writes against this very
+   * version, so a reconcile reads it only once.
    */
-  public record Snapshot(String name, GenericKubernetesResource resource, TrafficProblem problem) {}
+  public record VirtualServiceSnapshot(String name, GenericKubernetesResource resource, TrafficProblem problem,
+      RouteWeights weights) implements Snapshot {
+    @Override
+    public long generation() {
+      Long generation = resource == null ? null : resource.getMetadata().getGeneration();
+      return generation == null ? 0 : generation;
+    }
+  }
 
-  /** Reads the VirtualService and checks that it can be driven, without writing anything. */
+  /** A snapshot for a cluster without Istio's CRD: nothing to read, the problem says why. */
+  public static Snapshot withoutIstio(String name) {
+    return new VirtualServiceSnapshot(name, null, new TrafficProblem(TrafficProblem.Kind.VirtualServiceNotFound,
+        "Istio's VirtualService CRD is not installed in this cluster; install Istio, then restart the operator"), null);
+  }
+
+  @Override
   public Snapshot read(String name, RouteTarget target) {
     GenericKubernetesResource vs = read(target.namespace(), name);
-    return new Snapshot(name, vs, problemWith(vs, name, target));
+    TrafficProblem problem = problemWith(vs, name, target);
+    RouteWeights weights = problem == null ? VirtualServiceRoutes.observedWeights(spec(vs), target).orElse(null) : null;
+    return new VirtualServiceSnapshot(name, vs, problem, weights);
   }
 
   private TrafficProblem problemWith(GenericKubernetesResource vs, String name, RouteTarget target) {
@@ -63,22 +78,23 @@ public final class VirtualServiceRouter {
         : new TrafficProblem(TrafficProblem.Kind.NoStableRoute, "VirtualService " + name + ": " + inspection.problem());
   }
 
+  @Override
   public Outcome apply(Snapshot snapshot, RouteTarget target, RouteWeights weights) {
-    String name = snapshot.name();
-    GenericKubernetesResource current = snapshot.resource();
+    VirtualServiceSnapshot read = (VirtualServiceSnapshot) snapshot;
+    String name = read.name();
+    GenericKubernetesResource current = read.resource();
     for (int attempt = 1; ; attempt++) {
       if (attempt > 1) {
         current = read(target.namespace(), name);
       }
       TrafficProblem problem = problemWith(current, name, target);
       if (problem != null) {
-        return new Outcome(problem, false, null);
+        return new Outcome(problem, false);
       }
       JsonNode spec = spec(current);
-      RouteWeights previous = VirtualServiceRoutes.observedWeights(spec, target).orElse(null);
       ObjectNode rewritten = VirtualServiceRoutes.rewrite(spec, target, weights);
       if (rewritten.equals(spec)) {
-        return new Outcome(null, false, previous);
+        return new Outcome(null, false);
       }
       GenericKubernetesResource desired = serialization.clone(current);
       desired.setAdditionalProperty("spec", serialization.convertValue(rewritten, Map.class));
@@ -86,14 +102,14 @@ public final class VirtualServiceRouter {
         GenericKubernetesResource updated = client.genericKubernetesResources(API_VERSION, KIND)
             .inNamespace(target.namespace()).resource(desired).update();
         ownWriteListener.accept(current, updated);
-        return new Outcome(null, true, previous);
+        return new Outcome(null, true);
       } catch (KubernetesClientException e) {
         if (e.getCode() == 409 && attempt < MAX_ATTEMPTS) {
           log.debug("VirtualService {}/{} changed while we wrote it (attempt {}), reading it again", target.namespace(), name, attempt);
           continue;
         }
         if (e.getCode() == 404) {
-          return new Outcome(notFound(target.namespace(), name), false, null);
+          return new Outcome(notFound(target.namespace(), name), false);
         }
         throw e;
       }

@@ -1,5 +1,7 @@
 package dev.canaryoperator.traffic;
 
+import dev.canaryoperator.routing.RouteTarget;
+import dev.canaryoperator.routing.RouteWeights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -167,7 +169,7 @@ public final class VirtualServiceRoutes {
   /** A copy of the targeted route (retries, timeouts... included) that sends the group to the canary only. */
   private static ObjectNode groupRoute(ObjectNode targeted, RouteTarget target, int targetIndex) {
     ObjectNode group = targeted.deepCopy();
-    group.put("name", target.groupRouteName(targetIndex));
+    group.put("name", groupRouteName(target, targetIndex));
     ArrayNode matches = JSON.arrayNode();
     JsonNode original = targeted.get("match");
     for (RequestMatch wanted : target.canaryGroup().getMatch()) {
@@ -238,7 +240,7 @@ public final class VirtualServiceRoutes {
   }
 
   private static boolean isGroupRoute(JsonNode route, RouteTarget target) {
-    return route.path("name").asText("").startsWith(target.groupRoutePrefix());
+    return route.path("name").asText("").startsWith(groupRoutePrefix(target));
   }
 
   static int findDestination(JsonNode route, Destination wanted, String namespace) {
@@ -306,5 +308,14 @@ public final class VirtualServiceRoutes {
 
   private static String describe(JsonNode route, int index) {
     return route.hasNonNull("name") ? "'" + route.get("name").asText() + "'" : "#" + index;
+  }
+
+  /** Name of the canary-group route added above the targeted route with the given index. */
+  static String groupRouteName(RouteTarget target, int targetIndex) {
+    return groupRoutePrefix(target) + targetIndex;
+  }
+
+  private static String groupRoutePrefix(RouteTarget target) {
+    return "canaryoperator-" + target.owner() + "-group-";
   }
 }

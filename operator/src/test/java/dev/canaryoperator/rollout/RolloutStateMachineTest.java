@@ -1,5 +1,6 @@
 package dev.canaryoperator.rollout;
 
+import dev.canaryoperator.routing.TrafficProblem;
 import static dev.canaryoperator.testing.Releases.release;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +11,7 @@ import dev.canaryoperator.api.OnNoData;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.Step;
 import dev.canaryoperator.testing.Releases;
-import dev.canaryoperator.traffic.RouteWeights;
+import dev.canaryoperator.routing.RouteWeights;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import dev.canaryoperator.analysis.Analysis;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.Set;
@@ -20,7 +21,16 @@ public final class RunningOperator implements AutoCloseable {
   }
 
   public static RunningOperator start(KubernetesClient testClient, Analysis analysis) {
-    KubernetesClient own = new KubernetesClientBuilder().withConfig(testClient.getConfiguration()).build();
+    return start(testClient, analysis, null);
+  }
+
+  /** As {@link #start(KubernetesClient, Analysis)}, with a fault in the operator's HTTP client. */
+  public static RunningOperator start(KubernetesClient testClient, Analysis analysis, Interceptor fault) {
+    KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(testClient.getConfiguration());
+    if (fault != null) {
+      builder.withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("test-fault", fault));
+    }
+    KubernetesClient own = builder.build();
     CanaryOperator operator = new CanaryOperator(own, analysis, Clock.systemUTC(), new SimpleMeterRegistry(),
         Set.of(testClient.getNamespace()), null);
     operator.start();

@@ -1,5 +1,7 @@
 package dev.canaryoperator.traffic;
 
+import dev.canaryoperator.routing.RouteTarget;
+import dev.canaryoperator.routing.RouteWeights;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.canaryoperator.rollout;
+package dev.canaryoperator.routing;
 
 /** Why the operator cannot drive the VirtualService right now; nothing is written while it lasts. */
 public record TrafficProblem(Kind kind, String message) {

@@ -1,4 +1,4 @@
-package dev.canaryoperator.traffic;
+package dev.canaryoperator.routing;
 
 /** The stable/canary split in percent: never negative, always summing to 100. */
 public record RouteWeights(int stable, int canary) {
