@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,6 +152,13 @@ public final class Mesh implements AutoCloseable {
 
   public VirtualService virtualService() {
     return stack.client().adapt(IstioClient.class).v1().virtualServices().inNamespace(namespace).withName(VIRTUAL_SERVICE).get();
+  }
+
+  /** The canary's weight in the "primary" route of a VirtualService; 0 when it has no destination there. */
+  public static int canaryWeight(VirtualService vs) {
+    return vs.getSpec().getHttp().stream().filter(r -> "primary".equals(r.getName())).findFirst().orElseThrow()
+        .getRoute().stream().filter(d -> CANARY_HOST.equals(d.getDestination().getHost()))
+        .mapToInt(d -> Objects.requireNonNullElse(d.getWeight(), 0)).sum();
   }
 
   /** Changes how a backend ({@link #STABLE} or {@link #CANARY}) answers from its next request on. */

@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -112,7 +111,7 @@ class CanaryRolloutIT {
         .containsExactly("RolloutStarted", "StepAdvanced", "StepAdvanced", "StepAdvanced", "StepAdvanced", "Promoted");
     assertThat(trafficChanges(last)).extracting(HistoryEntry::getCanaryWeight).containsExactly(5, 10, 25, 50, 100, 100);
     assertThat(status.analyses()).extracting(AnalysisStatus::getVerdict).doesNotContain(Verdict.Fail);
-    assertThat(canaryWeight(mesh.virtualService())).isEqualTo(100);
+    assertThat(Mesh.canaryWeight(mesh.virtualService())).isEqualTo(100);
     String labels = "name=\"reviews\",namespace=\"" + mesh.namespace() + "\"";
     assertThat(operatorMetrics())
         .as("the operator's own /metrics")
@@ -147,7 +146,7 @@ class CanaryRolloutIT {
 
     CanaryReleaseStatus last = status.latest();
     assertThat(last.getCanaryWeight()).isZero();
-    assertThat(canaryWeight(mesh.virtualService())).isZero();
+    assertThat(Mesh.canaryWeight(mesh.virtualService())).isZero();
 
     // when Prometheus first held a sample taken after the fault
     Instant visible = stack.prometheus().scrapeTimes(mesh.scrapeTarget(), fault.plus(Duration.ofSeconds(5)), Duration.ofSeconds(5))
@@ -189,7 +188,7 @@ class CanaryRolloutIT {
 
     CanaryReleaseStatus last = status.latest();
     assertThat(last.getCanaryWeight()).isZero();
-    assertThat(canaryWeight(mesh.virtualService())).isZero();
+    assertThat(Mesh.canaryWeight(mesh.virtualService())).isZero();
     AnalysisStatus failed = last.getLastAnalysis();
     assertThat(failed.getVerdict()).isEqualTo(Verdict.Fail);
     assertThat(failed.getReason()).contains("mean latency");
@@ -212,7 +211,7 @@ class CanaryRolloutIT {
     assertThat(status.seen()).extracting(s -> s.status().getCurrentStep()).containsOnly(1);
     assertThat(status.seen()).extracting(s -> s.status().getCanaryWeight()).containsOnly(5);
     assertThat(status.seen()).extracting(s -> s.status().getPhase()).containsOnly(Phase.Progressing);
-    assertThat(canaryWeight(mesh.virtualService())).isEqualTo(5);
+    assertThat(Mesh.canaryWeight(mesh.virtualService())).isEqualTo(5);
   }
 
   @Test
@@ -336,12 +335,5 @@ class CanaryRolloutIT {
   private static HistoryEntry historyEntry(CanaryReleaseStatus status, String reason) {
     return status.getHistory().stream().filter(h -> reason.equals(h.getReason())).findFirst()
         .orElseThrow(() -> new AssertionError("no " + reason + " in history " + status.getHistory()));
-  }
-
-  /** The canary's weight in the "primary" route; 0 when it has no destination there. */
-  private static int canaryWeight(VirtualService vs) {
-    return vs.getSpec().getHttp().stream().filter(r -> "primary".equals(r.getName())).findFirst().orElseThrow()
-        .getRoute().stream().filter(d -> Mesh.CANARY_HOST.equals(d.getDestination().getHost()))
-        .mapToInt(d -> Objects.requireNonNullElse(d.getWeight(), 0)).sum();
   }
 }
