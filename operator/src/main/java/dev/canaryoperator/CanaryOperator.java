@@ -27,27 +27,43 @@ public final class CanaryOperator implements AutoCloseable {
    * @param namespaces namespaces to watch; empty watches all
    * @param leaderElectionNamespace where the lease lives, or null to run without leader election
    */
-  public CanaryOperator(KubernetesClient client, Analysis analysis, Clock clock, MeterRegistry registry,
-      Set<String> namespaces, String leaderElectionNamespace) {
-    this.operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          // A missing or forbidden watch must end in a clear status, not in a crash loop.
-          .withStopOnInformerErrorDuringStartup(false)
-          .withUseSSAToPatchPrimaryResource(true);
-      if (leaderElectionNamespace != null) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, leaderElectionNamespace,
-            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
-            new LeaderCallbacks(() -> {}, this::leadershipEnded, leader -> {}), false));
-      }
-    });
-    this.reconciler = new CanaryReleaseReconciler(client, analysis, clock, new OperatorMetrics(registry));
-    operator.register(reconciler, overrider -> {
-      if (!namespaces.isEmpty()) {
-        overrider.settingNamespaces(namespaces);
-      }
-    });
+  public CanaryOperator(
+      KubernetesClient client,
+      Analysis analysis,
+      Clock clock,
+      MeterRegistry registry,
+      Set<String> namespaces,
+      String leaderElectionNamespace) {
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  // A missing or forbidden watch must end in a clear status, not in a crash loop.
+                  .withStopOnInformerErrorDuringStartup(false)
+                  .withUseSSAToPatchPrimaryResource(true);
+              if (leaderElectionNamespace != null) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        LEASE_NAME,
+                        leaderElectionNamespace,
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        null,
+                        new LeaderCallbacks(() -> {}, this::leadershipEnded, leader -> {}),
+                        false));
+              }
+            });
+    this.reconciler =
+        new CanaryReleaseReconciler(client, analysis, clock, new OperatorMetrics(registry));
+    operator.register(
+        reconciler,
+        overrider -> {
+          if (!namespaces.isEmpty()) {
+            overrider.settingNamespaces(namespaces);
+          }
+        });
   }
 
   public void start() {
@@ -62,7 +78,9 @@ public final class CanaryOperator implements AutoCloseable {
    */
   private void leadershipEnded() {
     if (!stopping.get()) {
-      log.error("lost the lease {}: exiting so that no two operators write the same VirtualServices", LEASE_NAME);
+      log.error(
+          "lost the lease {}: exiting so that no two operators write the same VirtualServices",
+          LEASE_NAME);
       System.exit(1);
     }
   }

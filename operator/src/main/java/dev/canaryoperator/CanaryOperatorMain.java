@@ -30,16 +30,25 @@ public final class CanaryOperatorMain {
   private CanaryOperatorMain() {}
 
   public static void main(String[] args) throws IOException {
-    Set<String> namespaces = Arrays.stream(env("WATCH_NAMESPACES", "").split(","))
-        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+    Set<String> namespaces =
+        Arrays.stream(env("WATCH_NAMESPACES", "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toSet());
     int port = Integer.parseInt(env("METRICS_PORT", "8080"));
     String leaseNamespace = System.getenv("LEADER_ELECTION_NAMESPACE");
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Analysis analysis = new PrometheusAnalysis(client, Clock.systemUTC());
-    CanaryOperator operator = new CanaryOperator(client, analysis, Clock.systemUTC(), registry, namespaces,
-        leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace);
+    CanaryOperator operator =
+        new CanaryOperator(
+            client,
+            analysis,
+            Clock.systemUTC(),
+            registry,
+            namespaces,
+            leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace);
 
     HttpServer http = HttpServer.create(new InetSocketAddress(port), 0);
     http.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape()));
@@ -47,18 +56,26 @@ public final class CanaryOperatorMain {
     http.start();
 
     // JOSDK's own hook is not installed under leader election: stop cleanly on SIGTERM ourselves.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("stopping");
-      operator.close();
-      http.stop(0);
-      client.close();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("stopping");
+                  operator.close();
+                  http.stop(0);
+                  client.close();
+                },
+                "shutdown"));
     operator.start();
-    log.info("canary-operator started against {} (namespaces: {}, metrics on :{})",
-        client.getMasterUrl(), namespaces.isEmpty() ? "all" : namespaces, port);
+    log.info(
+        "canary-operator started against {} (namespaces: {}, metrics on :{})",
+        client.getMasterUrl(),
+        namespaces.isEmpty() ? "all" : namespaces,
+        port);
   }
 
-  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code, String body) throws IOException {
+  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(code, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {

@@ -22,7 +22,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every file in examples/ applies to a real API server and gets its first step from the operator. */
+/**
+ * Every file in examples/ applies to a real API server and gets its first step from the operator.
+ */
 @RealKubernetes
 class ExamplesIT {
   static final Path EXAMPLES = Path.of(System.getProperty("examples.dir", "../examples"));
@@ -32,7 +34,9 @@ class ExamplesIT {
     try (Stream<Path> list = Files.list(EXAMPLES)) {
       files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    assertThat(files).as("examples in %s", EXAMPLES.toAbsolutePath()).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(files)
+        .as("examples in %s", EXAMPLES.toAbsolutePath())
+        .hasSizeGreaterThanOrEqualTo(4);
     return files.stream();
   }
 
@@ -46,28 +50,52 @@ class ExamplesIT {
     for (HasMetadata object : objects) {
       client.resource(object).inNamespace(client.getNamespace()).create();
     }
-    CanaryRelease release = objects.stream().filter(o -> "CanaryRelease".equals(o.getKind()))
-        .map(o -> client.getKubernetesSerialization().convertValue(o, CanaryRelease.class))
-        .findFirst().orElseThrow(() -> new AssertionError(example + " has no CanaryRelease"));
+    CanaryRelease release =
+        objects.stream()
+            .filter(o -> "CanaryRelease".equals(o.getKind()))
+            .map(o -> client.getKubernetesSerialization().convertValue(o, CanaryRelease.class))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(example + " has no CanaryRelease"));
     String name = release.getMetadata().getName();
     int firstWeight = release.getSpec().getSteps().get(0).getWeight();
 
     try (RunningOperator operator = RunningOperator.start(client, new ScriptedAnalysis())) {
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        CanaryRelease live = client.resources(CanaryRelease.class).withName(name).get();
-        assertThat(live.getStatus()).isNotNull();
-        assertThat(live.getStatus().getPhase()).isEqualTo(Phase.Progressing);
-        assertThat(live.getStatus().getCanaryWeight()).isEqualTo(firstWeight);
-      });
-      VirtualService vs = client.adapt(IstioClient.class).v1().virtualServices()
-          .withName(release.getSpec().getVirtualService().getName()).get();
-      assertThat(vs.getSpec().getHttp().stream().flatMap(r -> r.getRoute().stream())
-          .filter(d -> d.getDestination().getHost().equals(release.getSpec().getCanary().getHost()))
-          .filter(d -> java.util.Objects.equals(d.getDestination().getSubset(), release.getSpec().getCanary().getSubset()))
-          .anyMatch(d -> d.getWeight() != null && d.getWeight() == firstWeight))
-          .as("the canary gets %d%% in the VirtualService", firstWeight).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                CanaryRelease live = client.resources(CanaryRelease.class).withName(name).get();
+                assertThat(live.getStatus()).isNotNull();
+                assertThat(live.getStatus().getPhase()).isEqualTo(Phase.Progressing);
+                assertThat(live.getStatus().getCanaryWeight()).isEqualTo(firstWeight);
+              });
+      VirtualService vs =
+          client
+              .adapt(IstioClient.class)
+              .v1()
+              .virtualServices()
+              .withName(release.getSpec().getVirtualService().getName())
+              .get();
+      assertThat(
+              vs.getSpec().getHttp().stream()
+                  .flatMap(r -> r.getRoute().stream())
+                  .filter(
+                      d ->
+                          d.getDestination()
+                              .getHost()
+                              .equals(release.getSpec().getCanary().getHost()))
+                  .filter(
+                      d ->
+                          java.util.Objects.equals(
+                              d.getDestination().getSubset(),
+                              release.getSpec().getCanary().getSubset()))
+                  .anyMatch(d -> d.getWeight() != null && d.getWeight() == firstWeight))
+          .as("the canary gets %d%% in the VirtualService", firstWeight)
+          .isTrue();
       if (release.getSpec().getCanaryGroup() != null) {
-        assertThat(vs.getSpec().getHttp()).anySatisfy(r -> assertThat(r.getName()).startsWith("canaryoperator-" + name + "-group"));
+        assertThat(vs.getSpec().getHttp())
+            .anySatisfy(
+                r -> assertThat(r.getName()).startsWith("canaryoperator-" + name + "-group"));
       }
     }
   }

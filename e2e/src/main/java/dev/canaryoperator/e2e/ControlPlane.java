@@ -19,10 +19,13 @@ import java.util.List;
  * collected, so callers use fresh names instead of cleaning up.
  */
 public final class ControlPlane implements AutoCloseable {
-  /** Both from the classpath: the operator jar carries its generated CRD, the build copies Istio's. */
-  private static final List<String> CRDS = List.of(
-      "/istio/networking-crds.yaml",
-      "/META-INF/fabric8/canaryreleases.canaryoperator.dev-v1.yml");
+  /**
+   * Both from the classpath: the operator jar carries its generated CRD, the build copies Istio's.
+   */
+  private static final List<String> CRDS =
+      List.of(
+          "/istio/networking-crds.yaml",
+          "/META-INF/fabric8/canaryreleases.canaryoperator.dev-v1.yml");
 
   private final LocalKubeApiServer server;
   private final Path kubeconfig;
@@ -34,14 +37,17 @@ public final class ControlPlane implements AutoCloseable {
     this.client = client;
   }
 
-  /** @param workDir where the kubeconfig for child processes is written */
+  /**
+   * @param workDir where the kubeconfig for child processes is written
+   */
   public static ControlPlane start(KubeApiServers servers, Path workDir) throws IOException {
     LocalKubeApiServer server = servers.start();
     try {
       String yaml = server.kubeconfigYaml();
       Path kubeconfig = workDir.resolve("kubeconfig.yaml");
       Files.writeString(kubeconfig, yaml);
-      KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(yaml)).build();
+      KubernetesClient client =
+          new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(yaml)).build();
       ControlPlane plane = new ControlPlane(server, kubeconfig, client);
       Crds.install(client, CRDS);
       return plane;

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One namespace of the stack, wired as a real mesh would be: the VirtualService "reviews" sending
  * everything to reviews-stable, the simulated data plane routing traffic by that live
- * VirtualService to loopback backends for reviews-stable and reviews-canary (scraped by the
- * stack's Prometheus), and an operator process watching this namespace.
+ * VirtualService to loopback backends for reviews-stable and reviews-canary (scraped by the stack's
+ * Prometheus), and an operator process watching this namespace.
  */
 public final class Mesh implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Mesh.class);
@@ -42,7 +42,8 @@ public final class Mesh implements AutoCloseable {
   private final OperatorProcess operator;
   private boolean closed;
 
-  private Mesh(MeshStack stack, String namespace, MeshSimulator simulator, OperatorProcess operator) {
+  private Mesh(
+      MeshStack stack, String namespace, MeshSimulator simulator, OperatorProcess operator) {
     this.stack = stack;
     this.namespace = namespace;
     this.simulator = simulator;
@@ -51,20 +52,39 @@ public final class Mesh implements AutoCloseable {
 
   static Mesh start(MeshStack stack, MeshSpec spec) throws IOException, InterruptedException {
     KubernetesClient client = stack.client();
-    String namespace = spec.namespacePrefix().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-")
-        + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-    client.adapt(IstioClient.class).v1().virtualServices().inNamespace(namespace).resource(initialVirtualService()).create();
+    String namespace =
+        spec.namespacePrefix().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-")
+            + "-"
+            + Integer.toString(
+                ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+    client
+        .adapt(IstioClient.class)
+        .v1()
+        .virtualServices()
+        .inNamespace(namespace)
+        .resource(initialVirtualService())
+        .create();
 
-    MeshSimulator simulator = MeshSimulator.builder()
-        .namespace(namespace)
-        .virtualServiceSource(new KubernetesVirtualServiceSource(client, namespace, VIRTUAL_SERVICE))
-        .backend(BackendSpec.of(STABLE, STABLE_HOST, null), spec.stable())
-        .backend(BackendSpec.of(CANARY, CANARY_HOST, null), spec.canary())
-        .load(LoadSettings.DEFAULT.withRate(spec.ratePerSecond()))
-        .build();
-    OperatorProcess operator = new OperatorProcess(stack.operatorJar(), stack.kubeconfig(), namespace,
-        stack.workDir().resolve("operator-" + namespace + ".log"));
+    MeshSimulator simulator =
+        MeshSimulator.builder()
+            .namespace(namespace)
+            .virtualServiceSource(
+                new KubernetesVirtualServiceSource(client, namespace, VIRTUAL_SERVICE))
+            .backend(BackendSpec.of(STABLE, STABLE_HOST, null), spec.stable())
+            .backend(BackendSpec.of(CANARY, CANARY_HOST, null), spec.canary())
+            .load(LoadSettings.DEFAULT.withRate(spec.ratePerSecond()))
+            .build();
+    OperatorProcess operator =
+        new OperatorProcess(
+            stack.operatorJar(),
+            stack.kubeconfig(),
+            namespace,
+            stack.workDir().resolve("operator-" + namespace + ".log"));
     Mesh mesh = new Mesh(stack, namespace, simulator, operator);
     try {
       startSimulator(simulator);
@@ -72,8 +92,12 @@ public final class Mesh implements AutoCloseable {
       stack.prometheus().scrape(mesh.scrapeTarget);
       mesh.awaitFirstScrapes();
       operator.start();
-      log.info("mesh {} ready: traffic at {}/s, metrics scraped from {}, operator pid {}", namespace,
-          spec.ratePerSecond(), mesh.scrapeTarget, operator.pid());
+      log.info(
+          "mesh {} ready: traffic at {}/s, metrics scraped from {}, operator pid {}",
+          namespace,
+          spec.ratePerSecond(),
+          mesh.scrapeTarget,
+          operator.pid());
       return mesh;
     } catch (IOException | InterruptedException | RuntimeException e) {
       mesh.close();
@@ -91,15 +115,27 @@ public final class Mesh implements AutoCloseable {
     }
   }
 
-  /** "reviews": one http route "primary" sending everything to reviews-stable, as before any canary. */
+  /**
+   * "reviews": one http route "primary" sending everything to reviews-stable, as before any canary.
+   */
   static VirtualService initialVirtualService() {
     return new VirtualServiceBuilder()
-        .withNewMetadata().withName(VIRTUAL_SERVICE).endMetadata()
-        .withNewSpec().withHosts(VIRTUAL_SERVICE)
-          .addNewHttp().withName("primary")
-            .addNewRoute().withNewDestination().withHost(STABLE_HOST).endDestination().withWeight(100).endRoute()
-          .endHttp()
-        .endSpec().build();
+        .withNewMetadata()
+        .withName(VIRTUAL_SERVICE)
+        .endMetadata()
+        .withNewSpec()
+        .withHosts(VIRTUAL_SERVICE)
+        .addNewHttp()
+        .withName("primary")
+        .addNewRoute()
+        .withNewDestination()
+        .withHost(STABLE_HOST)
+        .endDestination()
+        .withWeight(100)
+        .endRoute()
+        .endHttp()
+        .endSpec()
+        .build();
   }
 
   /** rate() needs two samples: the first analysis must not find an empty stable side. */
@@ -107,7 +143,12 @@ public final class Mesh implements AutoCloseable {
     Instant deadline = Instant.now().plus(FIRST_SCRAPES_TIMEOUT);
     while (stack.prometheus().successfulScrapes(scrapeTarget, Duration.ofSeconds(30)) < 3) {
       if (Instant.now().isAfter(deadline)) {
-        throw new IOException("Prometheus has not scraped " + scrapeTarget + " within " + FIRST_SCRAPES_TIMEOUT.toSeconds() + "s");
+        throw new IOException(
+            "Prometheus has not scraped "
+                + scrapeTarget
+                + " within "
+                + FIRST_SCRAPES_TIMEOUT.toSeconds()
+                + "s");
       }
       Thread.sleep(250);
     }
@@ -137,12 +178,22 @@ public final class Mesh implements AutoCloseable {
   /** Creates the release in this namespace, as {@code kubectl apply} of a new object would. */
   public CanaryRelease apply(CanaryRelease release) {
     release.getMetadata().setNamespace(namespace);
-    return stack.client().resources(CanaryRelease.class).inNamespace(namespace).resource(release).create();
+    return stack
+        .client()
+        .resources(CanaryRelease.class)
+        .inNamespace(namespace)
+        .resource(release)
+        .create();
   }
 
   /** The release as the API server has it now, or null. */
   public CanaryRelease release(String name) {
-    return stack.client().resources(CanaryRelease.class).inNamespace(namespace).withName(name).get();
+    return stack
+        .client()
+        .resources(CanaryRelease.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .get();
   }
 
   /** Records every status the API server hands out for this release; close it when done. */
@@ -151,17 +202,35 @@ public final class Mesh implements AutoCloseable {
   }
 
   public VirtualService virtualService() {
-    return stack.client().adapt(IstioClient.class).v1().virtualServices().inNamespace(namespace).withName(VIRTUAL_SERVICE).get();
+    return stack
+        .client()
+        .adapt(IstioClient.class)
+        .v1()
+        .virtualServices()
+        .inNamespace(namespace)
+        .withName(VIRTUAL_SERVICE)
+        .get();
   }
 
-  /** The canary's weight in the "primary" route of a VirtualService; 0 when it has no destination there. */
+  /**
+   * The canary's weight in the "primary" route of a VirtualService; 0 when it has no destination
+   * there.
+   */
   public static int canaryWeight(VirtualService vs) {
-    return vs.getSpec().getHttp().stream().filter(r -> "primary".equals(r.getName())).findFirst().orElseThrow()
-        .getRoute().stream().filter(d -> CANARY_HOST.equals(d.getDestination().getHost()))
-        .mapToInt(d -> Objects.requireNonNullElse(d.getWeight(), 0)).sum();
+    return vs.getSpec().getHttp().stream()
+        .filter(r -> "primary".equals(r.getName()))
+        .findFirst()
+        .orElseThrow()
+        .getRoute()
+        .stream()
+        .filter(d -> CANARY_HOST.equals(d.getDestination().getHost()))
+        .mapToInt(d -> Objects.requireNonNullElse(d.getWeight(), 0))
+        .sum();
   }
 
-  /** Changes how a backend ({@link #STABLE} or {@link #CANARY}) answers from its next request on. */
+  /**
+   * Changes how a backend ({@link #STABLE} or {@link #CANARY}) answers from its next request on.
+   */
   public void behaviour(String backend, BackendBehaviour behaviour) {
     simulator.backend(backend).behaviour(behaviour);
   }
@@ -188,7 +257,8 @@ public final class Mesh implements AutoCloseable {
       try {
         stack.prometheus().forget(scrapeTarget);
       } catch (IOException e) {
-        log.warn("Prometheus keeps scraping the closed simulator at {}: {}", scrapeTarget, e.toString());
+        log.warn(
+            "Prometheus keeps scraping the closed simulator at {}: {}", scrapeTarget, e.toString());
       }
     }
     stack.forget(this);

@@ -6,10 +6,15 @@ import dev.canaryoperator.simulator.BackendBehaviour;
  * One mesh: a namespace with the VirtualService, the traffic that flows through it, and how the
  * stable and canary backends answer at first.
  *
- * @param namespacePrefix a random suffix is added: namespaces never finish deleting without a controller-manager
+ * @param namespacePrefix a random suffix is added: namespaces never finish deleting without a
+ *     controller-manager
  * @param ratePerSecond requests per second the simulator sends through the VirtualService
  */
-public record MeshSpec(String namespacePrefix, double ratePerSecond, BackendBehaviour stable, BackendBehaviour canary) {
+public record MeshSpec(
+    String namespacePrefix,
+    double ratePerSecond,
+    BackendBehaviour stable,
+    BackendBehaviour canary) {
 
   /**
    * Constant latency, so that the canary's mean differs from the stable's only by what a test sets;
@@ -27,7 +32,9 @@ public record MeshSpec(String namespacePrefix, double ratePerSecond, BackendBeha
 
   /** Both backends fail this fraction of requests. */
   public MeshSpec withErrorRate(double errorRate) {
-    BackendBehaviour failing = new BackendBehaviour(errorRate, stable.errorStatus(), stable.latencyMs(), stable.latencySigma());
+    BackendBehaviour failing =
+        new BackendBehaviour(
+            errorRate, stable.errorStatus(), stable.latencyMs(), stable.latencySigma());
     return new MeshSpec(namespacePrefix, ratePerSecond, failing, failing);
   }
 }

@@ -47,15 +47,23 @@ public final class MeshStack implements AutoCloseable {
 
   public static MeshStack start(StackOptions options) throws IOException, InterruptedException {
     boolean temporary = options.workDir() == null;
-    Path dir = temporary ? Files.createTempDirectory("canary-stack-")
-        : Files.createTempDirectory(Files.createDirectories(options.workDir()), "stack-");
+    Path dir =
+        temporary
+            ? Files.createTempDirectory("canary-stack-")
+            : Files.createTempDirectory(Files.createDirectories(options.workDir()), "stack-");
     MeshStack stack = new MeshStack(options, dir, temporary);
     try {
       long started = System.nanoTime();
       stack.controlPlane = ControlPlane.start(options.kubeApiServers(), dir);
-      stack.prometheus = PrometheusProcess.scrapingTargetsFile(options.repository(), "mesh", dir.resolve("prometheus"));
-      log.info("stack ready in {} ms: kube-apiserver {} (kubeconfig {}), Prometheus {}",
-          (System.nanoTime() - started) / 1_000_000, options.kubeApiServers().version(), stack.kubeconfig(), stack.prometheusUrl());
+      stack.prometheus =
+          PrometheusProcess.scrapingTargetsFile(
+              options.repository(), "mesh", dir.resolve("prometheus"));
+      log.info(
+          "stack ready in {} ms: kube-apiserver {} (kubeconfig {}), Prometheus {}",
+          (System.nanoTime() - started) / 1_000_000,
+          options.kubeApiServers().version(),
+          stack.kubeconfig(),
+          stack.prometheusUrl());
       return stack;
     } catch (IOException | InterruptedException | RuntimeException e) {
       stack.close();

@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * The operator as production runs it: {@code java -jar canary-operator-<v>-all.jar} in a process of
- * its own, configured only through its environment (KUBECONFIG, WATCH_NAMESPACES, METRICS_PORT).
- * It can be killed the hard way and started again, as a node failure or an OOM kill would.
+ * its own, configured only through its environment (KUBECONFIG, WATCH_NAMESPACES, METRICS_PORT). It
+ * can be killed the hard way and started again, as a node failure or an OOM kill would.
  */
 public final class OperatorProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -38,15 +38,21 @@ public final class OperatorProcess implements AutoCloseable {
   /** Starts the process and waits until it serves /healthz; its informers start right after. */
   public synchronized void start() throws IOException, InterruptedException {
     if (process.running()) {
-      throw new IllegalStateException("the operator is already running (pid " + process.pid() + ")");
+      throw new IllegalStateException(
+          "the operator is already running (pid " + process.pid() + ")");
     }
     metricsPort = LoopbackPort.free().number();
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // small and quick to start: two cores are shared with the API server, Prometheus and the tests
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dorg.slf4j.simpleLogger.showDateTime=true",
-        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // small and quick to start: two cores are shared with the API server, Prometheus
+                // and the tests
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
     // e.g. -Dorg.slf4j.simpleLogger.log.io.javaoperatorsdk=debug to see why a rollout went wrong
     String extra = System.getProperty("canary.operator.javaOptions", "");
     if (!extra.isBlank()) {

@@ -26,18 +26,33 @@ record ProgressView(String release, ReleasePlan plan) {
       return lines;
     }
     int step = status.getCurrentStep() == null ? 0 : status.getCurrentStep();
-    lines.add(String.format(Locale.ROOT, "%-8s %s %-11s step %d/%d  canary %3d%%", release, bar(progress(status, now)),
-        status.getPhase(), step, plan.stages().size(), status.getCanaryWeight() == null ? 0 : status.getCanaryWeight()));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "%-8s %s %-11s step %d/%d  canary %3d%%",
+            release,
+            bar(progress(status, now)),
+            status.getPhase(),
+            step,
+            plan.stages().size(),
+            status.getCanaryWeight() == null ? 0 : status.getCanaryWeight()));
     AnalysisStatus analysis = status.getLastAnalysis();
     if (analysis == null) {
       lines.add("         no analysis yet");
     } else {
-      lines.add(String.format(Locale.ROOT, "         %-12s canary %s | stable %s", analysis.getVerdict(),
-          side(analysis.getCanary()), side(analysis.getStable())));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "         %-12s canary %s | stable %s",
+              analysis.getVerdict(),
+              side(analysis.getCanary()),
+              side(analysis.getStable())));
       lines.add("         " + analysis.getReason());
     }
     boolean settled = status.getPhase() == Phase.RolledBack || status.getPhase() == Phase.Promoted;
-    if (settled && status.getMessage() != null && (analysis == null || !status.getMessage().equals(analysis.getReason()))) {
+    if (settled
+        && status.getMessage() != null
+        && (analysis == null || !status.getMessage().equals(analysis.getReason()))) {
       lines.add("         " + status.getMessage());
     }
     return lines;
@@ -53,14 +68,22 @@ record ProgressView(String release, ReleasePlan plan) {
       return 0;
     }
     Duration length = plan.stages().get(Math.min(step, plan.stages().size()) - 1).duration();
-    double inStep = Math.min(1, Math.max(0,
-        (double) Duration.between(Instant.parse(status.getStepStartedAt()), now).toMillis() / length.toMillis()));
+    double inStep =
+        Math.min(
+            1,
+            Math.max(
+                0,
+                (double) Duration.between(Instant.parse(status.getStepStartedAt()), now).toMillis()
+                    / length.toMillis()));
     return (step - 1 + inStep) / plan.stages().size();
   }
 
   private static String bar(double fraction) {
     int filled = (int) Math.round(fraction * BAR_WIDTH);
-    return "[" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] "
+    return "["
+        + "#".repeat(filled)
+        + ".".repeat(BAR_WIDTH - filled)
+        + "] "
         + String.format(Locale.ROOT, "%3d%%", Math.round(fraction * 100));
   }
 
@@ -68,7 +91,12 @@ record ProgressView(String release, ReleasePlan plan) {
     if (m == null) {
       return "-";
     }
-    return String.format(Locale.ROOT, "5xx %s  latency %s  (%s req)", m.getErrorRate() == null ? "?" : String.format(Locale.ROOT, "%5.2f%%", m.getErrorRate() * 100),
+    return String.format(
+        Locale.ROOT,
+        "5xx %s  latency %s  (%s req)",
+        m.getErrorRate() == null
+            ? "?"
+            : String.format(Locale.ROOT, "%5.2f%%", m.getErrorRate() * 100),
         m.getLatencyMs() == null ? "?" : String.format(Locale.ROOT, "%5.1f ms", m.getLatencyMs()),
         m.getRequests() == null ? "?" : Long.toString(Math.round(m.getRequests())));
   }

@@ -27,7 +27,10 @@ public record ReleasePlan(List<Stage> stages, Duration interval, Duration window
     stages = List.copyOf(stages);
   }
 
-  /** Every step lasts {@code stepDuration}; analysis every 3 s over 10 s, judged from 5 canary requests. */
+  /**
+   * Every step lasts {@code stepDuration}; analysis every 3 s over 10 s, judged from 5 canary
+   * requests.
+   */
   public static ReleasePlan of(Duration stepDuration, int... weights) {
     List<Stage> stages = new ArrayList<>();
     for (int w : weights) {
@@ -50,8 +53,11 @@ public record ReleasePlan(List<Stage> stages, Duration interval, Duration window
 
   /** This plan with the step of the given weight lasting {@code duration}. */
   public ReleasePlan stepDuration(int weight, Duration duration) {
-    return new ReleasePlan(stages.stream().map(s -> s.weight() == weight ? new Stage(weight, duration) : s).toList(),
-        interval, window, minRequests);
+    return new ReleasePlan(
+        stages.stream().map(s -> s.weight() == weight ? new Stage(weight, duration) : s).toList(),
+        interval,
+        window,
+        minRequests);
   }
 
   public List<Integer> weights() {
@@ -64,7 +70,8 @@ public record ReleasePlan(List<Stage> stages, Duration interval, Duration window
     spec.setVirtualService(new VirtualServiceRef(Mesh.VIRTUAL_SERVICE, List.of()));
     spec.setStable(new Destination(Mesh.STABLE_HOST, null, null));
     spec.setCanary(new Destination(Mesh.CANARY_HOST, null, null));
-    spec.setSteps(stages.stream().map(s -> new Step(s.weight(), Durations.format(s.duration()))).toList());
+    spec.setSteps(
+        stages.stream().map(s -> new Step(s.weight(), Durations.format(s.duration()))).toList());
     AnalysisSpec analysis = new AnalysisSpec(new PrometheusSpec(prometheus.toString()));
     analysis.setInterval(Durations.format(interval));
     analysis.setWindow(Durations.format(window));

@@ -17,7 +17,8 @@ import java.util.List;
  * the stable's error rate rolled back, with the measured reason. Run it through {@code ./sandbox}.
  */
 public final class SandboxMain {
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: ./sandbox [--scenario promote|rollback|both] [--keep]
         --scenario  promote: a healthy canary through 5/10/25/50/100%
                     rollback: a canary failing 3x the stable's requests, rolled back
@@ -66,7 +67,11 @@ public final class SandboxMain {
     MeshStack stack = MeshStack.start();
     boolean ok;
     try {
-      terminal.say("kube-apiserver ready (kubeconfig " + stack.kubeconfig() + "), Prometheus at " + stack.prometheusUrl());
+      terminal.say(
+          "kube-apiserver ready (kubeconfig "
+              + stack.kubeconfig()
+              + "), Prometheus at "
+              + stack.prometheusUrl());
       SandboxMain sandbox = new SandboxMain(stack, terminal);
       ok = true;
       if (!scenario.equals("rollback")) {
@@ -79,9 +84,13 @@ public final class SandboxMain {
         terminal.say("");
         terminal.say("the stack keeps running; Ctrl-C stops it and every process it started");
         terminal.say("  export KUBECONFIG=" + stack.kubeconfig());
-        terminal.say("  kubectl get canaryreleases -A -w        (kubectl: ~/.kubeapitest/k8s/<version>-linux-amd64/kubectl)");
-        terminal.say("  Prometheus: " + stack.prometheusUrl() + "/graph?g0.expr=sum%20by%20(destination_service_name)"
-            + "%20(rate(istio_requests_total%5B10s%5D))");
+        terminal.say(
+            "  kubectl get canaryreleases -A -w        (kubectl: ~/.kubeapitest/k8s/<version>-linux-amd64/kubectl)");
+        terminal.say(
+            "  Prometheus: "
+                + stack.prometheusUrl()
+                + "/graph?g0.expr=sum%20by%20(destination_service_name)"
+                + "%20(rate(istio_requests_total%5B10s%5D))");
         Thread.currentThread().join();
       }
     } finally {
@@ -93,41 +102,73 @@ public final class SandboxMain {
   /** A healthy canary, promoted through every step. */
   private boolean promote() throws Exception {
     terminal.say("");
-    terminal.say("== a healthy canary: same errors (0%) and latency (50 ms) as the stable, 50 requests/s");
-    ReleasePlan plan = ReleasePlan.of(Duration.ofSeconds(10), 5, 10, 25, 50, 100).window(Duration.ofSeconds(20));
+    terminal.say(
+        "== a healthy canary: same errors (0%) and latency (50 ms) as the stable, 50 requests/s");
+    ReleasePlan plan =
+        ReleasePlan.of(Duration.ofSeconds(10), 5, 10, 25, 50, 100).window(Duration.ofSeconds(20));
     try (Mesh mesh = stack.mesh(MeshSpec.healthy("sandbox-promote"))) {
-      return watch(mesh, "reviews", plan, status -> { }) == Phase.Promoted;
+      return watch(mesh, "reviews", plan, status -> {}) == Phase.Promoted;
     }
   }
 
-  /** A canary that starts failing three times as often as the stable once it has 25% of the traffic. */
+  /**
+   * A canary that starts failing three times as often as the stable once it has 25% of the traffic.
+   */
   private boolean rollback() throws Exception {
     terminal.say("");
-    terminal.say("== a failing canary: both sides answer 5% with 503 until the canary reaches 25%, then the canary 15%");
+    terminal.say(
+        "== a failing canary: both sides answer 5% with 503 until the canary reaches 25%, then the canary 15%");
     // a window of 3 analyses: the fault fills it soon after it starts
-    ReleasePlan plan = ReleasePlan.of(Duration.ofSeconds(10), 10, 25, 50, 100).window(Duration.ofSeconds(12)).minRequests(20);
+    ReleasePlan plan =
+        ReleasePlan.of(Duration.ofSeconds(10), 10, 25, 50, 100)
+            .window(Duration.ofSeconds(12))
+            .minRequests(20);
     try (Mesh mesh = stack.mesh(MeshSpec.healthy("sandbox-rollback").withErrorRate(0.05))) {
       boolean[] injected = {false};
-      Phase end = watch(mesh, "reviews", plan, status -> {
-        if (!injected[0] && status.getCurrentStep() != null && status.getCurrentStep() >= 2) {
-          BackendBehaviour b = mesh.behaviour(Mesh.CANARY);
-          mesh.behaviour(Mesh.CANARY, new BackendBehaviour(0.15, b.errorStatus(), b.latencyMs(), b.latencySigma()));
-          injected[0] = true;
-          terminal.say(">> canary now fails 15% of its requests (stable: 5%)");
-        }
-      });
+      Phase end =
+          watch(
+              mesh,
+              "reviews",
+              plan,
+              status -> {
+                if (!injected[0]
+                    && status.getCurrentStep() != null
+                    && status.getCurrentStep() >= 2) {
+                  BackendBehaviour b = mesh.behaviour(Mesh.CANARY);
+                  mesh.behaviour(
+                      Mesh.CANARY,
+                      new BackendBehaviour(0.15, b.errorStatus(), b.latencyMs(), b.latencySigma()));
+                  injected[0] = true;
+                  terminal.say(">> canary now fails 15% of its requests (stable: 5%)");
+                }
+              });
       return end == Phase.RolledBack;
     }
   }
 
-  private Phase watch(Mesh mesh, String name, ReleasePlan plan, java.util.function.Consumer<CanaryReleaseStatus> onStatus)
+  private Phase watch(
+      Mesh mesh,
+      String name,
+      ReleasePlan plan,
+      java.util.function.Consumer<CanaryReleaseStatus> onStatus)
       throws InterruptedException {
     ProgressView view = new ProgressView(name, plan);
     try (StatusLog status = mesh.statusLog(name)) {
       mesh.apply(plan.release(name, stack.prometheusUrl()));
-      terminal.say("applied CanaryRelease " + mesh.namespace() + "/" + name + ": steps " + plan.weights()
-          + " of " + plan.stages().get(0).duration().toSeconds() + "s, analysis every " + plan.interval().toSeconds()
-          + "s over " + plan.window().toSeconds() + "s");
+      terminal.say(
+          "applied CanaryRelease "
+              + mesh.namespace()
+              + "/"
+              + name
+              + ": steps "
+              + plan.weights()
+              + " of "
+              + plan.stages().get(0).duration().toSeconds()
+              + "s, analysis every "
+              + plan.interval().toSeconds()
+              + "s over "
+              + plan.window().toSeconds()
+              + "s");
       terminal.newBlock();
       Instant deadline = Instant.now().plus(SCENARIO_TIMEOUT);
       while (Instant.now().isBefore(deadline)) {
@@ -135,14 +176,20 @@ public final class SandboxMain {
         terminal.show(view.render(latest, Instant.now()));
         if (latest != null) {
           onStatus.accept(latest);
-          if (latest.getPhase() == Phase.Promoted || latest.getPhase() == Phase.RolledBack || latest.getPhase() == Phase.Failed) {
+          if (latest.getPhase() == Phase.Promoted
+              || latest.getPhase() == Phase.RolledBack
+              || latest.getPhase() == Phase.Failed) {
             summarize(status);
             return latest.getPhase();
           }
         }
         Thread.sleep(1000);
       }
-      terminal.say("!! not finished within " + SCENARIO_TIMEOUT.toMinutes() + " minutes; operator log: " + mesh.operator().log());
+      terminal.say(
+          "!! not finished within "
+              + SCENARIO_TIMEOUT.toMinutes()
+              + " minutes; operator log: "
+              + mesh.operator().log());
       return null;
     }
   }
@@ -151,11 +198,20 @@ public final class SandboxMain {
     CanaryReleaseStatus last = status.latest();
     terminal.say("history:");
     for (var h : last.getHistory()) {
-      terminal.say(String.format("  %s  step %s  canary %3s%%  %-15s %s", h.getTime(), h.getStep(), h.getCanaryWeight(),
-          h.getReason(), h.getMessage()));
+      terminal.say(
+          String.format(
+              "  %s  step %s  canary %3s%%  %-15s %s",
+              h.getTime(), h.getStep(), h.getCanaryWeight(), h.getReason(), h.getMessage()));
     }
     List<String> verdicts = new ArrayList<>();
-    status.analyses().forEach(a -> verdicts.add(a.getVerdict() == Verdict.Pass ? "+" : a.getVerdict() == Verdict.Fail ? "X" : "?"));
+    status
+        .analyses()
+        .forEach(
+            a ->
+                verdicts.add(
+                    a.getVerdict() == Verdict.Pass
+                        ? "+"
+                        : a.getVerdict() == Verdict.Fail ? "X" : "?"));
     terminal.say("analyses (+ pass, ? inconclusive, X fail): " + String.join("", verdicts));
   }
 }

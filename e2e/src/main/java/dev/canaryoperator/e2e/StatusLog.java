@@ -25,21 +25,27 @@ public final class StatusLog implements AutoCloseable {
   private final SharedIndexInformer<CanaryRelease> informer;
 
   StatusLog(KubernetesClient client, String namespace, String name) {
-    informer = client.resources(CanaryRelease.class).inNamespace(namespace).withName(name)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(CanaryRelease release) {
-            record(release);
-          }
+    informer =
+        client
+            .resources(CanaryRelease.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(CanaryRelease release) {
+                    record(release);
+                  }
 
-          @Override
-          public void onUpdate(CanaryRelease old, CanaryRelease release) {
-            record(release);
-          }
+                  @Override
+                  public void onUpdate(CanaryRelease old, CanaryRelease release) {
+                    record(release);
+                  }
 
-          @Override
-          public void onDelete(CanaryRelease release, boolean finalStateUnknown) {}
-        }, 0);
+                  @Override
+                  public void onDelete(CanaryRelease release, boolean finalStateUnknown) {}
+                },
+                0);
   }
 
   private void record(CanaryRelease release) {
@@ -63,8 +69,10 @@ public final class StatusLog implements AutoCloseable {
     List<AnalysisStatus> analyses = new ArrayList<>();
     for (Seen s : seen()) {
       AnalysisStatus a = s.status().getLastAnalysis();
-      if (a != null && a.getTime() != null
-          && (analyses.isEmpty() || !Objects.equals(analyses.get(analyses.size() - 1).getTime(), a.getTime()))) {
+      if (a != null
+          && a.getTime() != null
+          && (analyses.isEmpty()
+              || !Objects.equals(analyses.get(analyses.size() - 1).getTime(), a.getTime()))) {
         analyses.add(a);
       }
     }

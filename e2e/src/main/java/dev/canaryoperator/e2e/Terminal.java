@@ -18,7 +18,8 @@ final class Terminal {
   }
 
   static Terminal system() {
-    return new Terminal(System.out, System.console() != null && !"dumb".equals(System.getenv("TERM")));
+    return new Terminal(
+        System.out, System.console() != null && !"dumb".equals(System.getenv("TERM")));
   }
 
   /** Replaces the block shown last with {@code lines}. */
@@ -39,7 +40,9 @@ final class Terminal {
       shown = lines.size() >= shown.size() ? List.copyOf(lines) : pad(lines, shown.size());
     } else if (!lines.equals(shown)) {
       // one line per change: a log reads top to bottom, and a block would repeat every second
-      out.println(String.join("  |  ", lines.stream().map(String::strip).filter(l -> !l.isEmpty()).toList()));
+      out.println(
+          String.join(
+              "  |  ", lines.stream().map(String::strip).filter(l -> !l.isEmpty()).toList()));
       out.flush();
       shown = List.copyOf(lines);
     }

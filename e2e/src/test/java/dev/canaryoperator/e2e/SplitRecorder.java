@@ -11,9 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Cuts the simulator's traffic into segments of constant canary weight, as the simulator applied
- * it (not as the status says), and counts what each segment sent where: the /stats deltas between
- * two weight changes. Sampled every 100 ms, so a segment's edges are off by at most that.
+ * Cuts the simulator's traffic into segments of constant canary weight, as the simulator applied it
+ * (not as the status says), and counts what each segment sent where: the /stats deltas between two
+ * weight changes. Sampled every 100 ms, so a segment's edges are off by at most that.
  */
 final class SplitRecorder implements AutoCloseable {
 
@@ -26,11 +26,13 @@ final class SplitRecorder implements AutoCloseable {
 
   private final MeshSimulator simulator;
   private final String canaryHost;
-  private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "split-recorder");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService sampler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "split-recorder");
+            t.setDaemon(true);
+            return t;
+          });
   private final List<Segment> segments = new ArrayList<>();
   private int weight;
   private TrafficStats.Snapshot start;
@@ -59,14 +61,20 @@ final class SplitRecorder implements AutoCloseable {
   }
 
   private int canaryWeight() {
-    return simulator.routeTable().routes().stream().filter(r -> "primary".equals(r.name())).findFirst()
-        .map(HttpRouteRule::destinations).orElse(List.of()).stream()
+    return simulator.routeTable().routes().stream()
+        .filter(r -> "primary".equals(r.name()))
+        .findFirst()
+        .map(HttpRouteRule::destinations)
+        .orElse(List.of())
+        .stream()
         .filter(d -> d.destination().host().name().equals(canaryHost))
-        .mapToInt(WeightedDestination::weight).sum();
+        .mapToInt(WeightedDestination::weight)
+        .sum();
   }
 
   private static Segment segment(int weight, TrafficStats.Snapshot from, TrafficStats.Snapshot to) {
-    return new Segment(weight, to.sent() - from.sent(), to.requests(Mesh.CANARY) - from.requests(Mesh.CANARY));
+    return new Segment(
+        weight, to.sent() - from.sent(), to.requests(Mesh.CANARY) - from.requests(Mesh.CANARY));
   }
 
   /** Every closed segment and the one still open, in order. */

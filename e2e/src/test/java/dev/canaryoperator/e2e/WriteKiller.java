@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kills the operator process with SIGKILL the moment one of its writes shows up in a watch, as an
- * OOM kill or a node loss would at the worst time, and starts it again. It fires once for every
- * new canary weight a VirtualService version carries, and once for every new (phase, weight) a
- * status records, so both sides of the operator's write pair are cut: a status written whose
+ * OOM kill or a node loss would at the worst time, and starts it again. It fires once for every new
+ * canary weight a VirtualService version carries, and once for every new (phase, weight) a status
+ * records, so both sides of the operator's write pair are cut: a status written whose
  * VirtualService write may not have been sent, and a VirtualService written whose reconcile never
  * finished.
  *
@@ -37,11 +37,13 @@ final class WriteKiller implements AutoCloseable {
 
   private final OperatorProcess operator;
   private final ToIntFunction<VirtualService> canaryWeight;
-  private final ExecutorService killer = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "write-killer");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService killer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "write-killer");
+            t.setDaemon(true);
+            return t;
+          });
   private final Set<String> fired = ConcurrentHashMap.newKeySet();
   private final List<Kill> kills = new CopyOnWriteArrayList<>();
   private final List<Integer> weights = new CopyOnWriteArrayList<>();
@@ -50,59 +52,76 @@ final class WriteKiller implements AutoCloseable {
   private final Watch releaseWatch;
   private volatile boolean armed = true;
 
-  WriteKiller(KubernetesClient client, Mesh mesh, String release, ToIntFunction<VirtualService> canaryWeight) {
+  WriteKiller(
+      KubernetesClient client,
+      Mesh mesh,
+      String release,
+      ToIntFunction<VirtualService> canaryWeight) {
     this.operator = mesh.operator();
     this.canaryWeight = canaryWeight;
     weights.add(canaryWeight.applyAsInt(mesh.virtualService()));
-    vsWatch = client.adapt(IstioClient.class).v1().virtualServices().inNamespace(mesh.namespace())
-        .withName(Mesh.VIRTUAL_SERVICE).watch(new Watcher<>() {
-          @Override
-          public void eventReceived(Action action, VirtualService vs) {
-            if (action == Action.MODIFIED) {
-              int weight = WriteKiller.this.canaryWeight.applyAsInt(vs);
-              if (weight != weights.get(weights.size() - 1)) {
-                weights.add(weight);
-                fire("VirtualService canary weight " + weight);
-              }
-            }
-          }
+    vsWatch =
+        client
+            .adapt(IstioClient.class)
+            .v1()
+            .virtualServices()
+            .inNamespace(mesh.namespace())
+            .withName(Mesh.VIRTUAL_SERVICE)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, VirtualService vs) {
+                    if (action == Action.MODIFIED) {
+                      int weight = WriteKiller.this.canaryWeight.applyAsInt(vs);
+                      if (weight != weights.get(weights.size() - 1)) {
+                        weights.add(weight);
+                        fire("VirtualService canary weight " + weight);
+                      }
+                    }
+                  }
 
-          @Override
-          public void onClose(WatcherException cause) {}
-        });
-    releaseWatch = client.resources(CanaryRelease.class).inNamespace(mesh.namespace()).withName(release)
-        .watch(new Watcher<>() {
-          @Override
-          public void eventReceived(Action action, CanaryRelease r) {
-            CanaryReleaseStatus s = r.getStatus();
-            if (s != null && s.getPhase() != null && s.getCanaryWeight() != null) {
-              fire("status " + s.getPhase() + " canary weight " + s.getCanaryWeight());
-            }
-          }
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
+    releaseWatch =
+        client
+            .resources(CanaryRelease.class)
+            .inNamespace(mesh.namespace())
+            .withName(release)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, CanaryRelease r) {
+                    CanaryReleaseStatus s = r.getStatus();
+                    if (s != null && s.getPhase() != null && s.getCanaryWeight() != null) {
+                      fire("status " + s.getPhase() + " canary weight " + s.getCanaryWeight());
+                    }
+                  }
 
-          @Override
-          public void onClose(WatcherException cause) {}
-        });
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
   }
 
   private void fire(String trigger) {
     if (!armed || !fired.add(trigger)) {
       return;
     }
-    killer.execute(() -> {
-      try {
-        if (!operator.running()) {
-          return;
-        }
-        long pid = operator.pid();
-        operator.kill();
-        kills.add(new Kill(trigger, pid));
-        log.info("killed the operator (pid {}) on {}", pid, trigger);
-        operator.start();
-      } catch (Exception | Error e) {
-        restartFailures.add(e);
-      }
-    });
+    killer.execute(
+        () -> {
+          try {
+            if (!operator.running()) {
+              return;
+            }
+            long pid = operator.pid();
+            operator.kill();
+            kills.add(new Kill(trigger, pid));
+            log.info("killed the operator (pid {}) on {}", pid, trigger);
+            operator.start();
+          } catch (Exception | Error e) {
+            restartFailures.add(e);
+          }
+        });
   }
 
   /** No more kills; waits for a restart under way. */

@@ -4,10 +4,14 @@ import dev.canaryoperator.api.Verdict;
 import java.util.List;
 
 /**
- * A verdict with the numbers behind it and one sentence a person can read, for example
- * "canary 5xx rate 4.2% > 2.0 x stable 1.1%".
+ * A verdict with the numbers behind it and one sentence a person can read, for example "canary 5xx
+ * rate 4.2% > 2.0 x stable 1.1%".
  */
-public record AnalysisResult(Verdict verdict, Measurement canary, Measurement stable, String reason,
+public record AnalysisResult(
+    Verdict verdict,
+    Measurement canary,
+    Measurement stable,
+    String reason,
     List<CheckResult> checks) {
 
   public AnalysisResult {
@@ -23,6 +27,7 @@ public record AnalysisResult(Verdict verdict, Measurement canary, Measurement st
   }
 
   public static AnalysisResult inconclusive(String reason) {
-    return new AnalysisResult(Verdict.Inconclusive, Measurement.UNKNOWN, Measurement.UNKNOWN, reason, List.of());
+    return new AnalysisResult(
+        Verdict.Inconclusive, Measurement.UNKNOWN, Measurement.UNKNOWN, reason, List.of());
   }
 }

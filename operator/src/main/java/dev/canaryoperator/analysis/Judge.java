@@ -13,14 +13,16 @@ import java.util.stream.Collectors;
  * Decides Pass, Fail or Inconclusive from numbers already read; no I/O, no clock.
  *
  * <p>The rules (design.md, "Decision rules"):
+ *
  * <ul>
  *   <li>Inconclusive when the canary served fewer than minRequests requests in the window, or the
  *       stable served none (nothing to compare with), or a number needed is missing: the built-in
- *       error and latency checks are then not judged.</li>
- *   <li>Fail when canaryErrorRate &gt; max(errorRateRatio x stableErrorRate, minErrorRate).</li>
- *   <li>Fail when canaryLatency &gt; stableLatency x (1 + latencyIncrease).</li>
- *   <li>Custom checks: Fail when canary &gt; maxRatio x stable, or outside [min, max].</li>
+ *       error and latency checks are then not judged.
+ *   <li>Fail when canaryErrorRate &gt; max(errorRateRatio x stableErrorRate, minErrorRate).
+ *   <li>Fail when canaryLatency &gt; stableLatency x (1 + latencyIncrease).
+ *   <li>Custom checks: Fail when canary &gt; maxRatio x stable, or outside [min, max].
  * </ul>
+ *
  * Comparisons are strict: exactly 2x the stable's error rate, or exactly +10% latency, passes.
  *
  * <p>Overall, Fail beats Inconclusive beats Pass: one check that definitely failed rolls back even
@@ -39,7 +41,8 @@ final class Judge {
 
   private record Outcome(Verdict verdict, String sentence) {}
 
-  static AnalysisResult judge(Thresholds t, SideReadings canary, SideReadings stable, List<CheckResult> checks) {
+  static AnalysisResult judge(
+      Thresholds t, SideReadings canary, SideReadings stable, List<CheckResult> checks) {
     List<Outcome> outcomes = new ArrayList<>(builtIn(t, canary, stable));
     checks.forEach(c -> outcomes.add(new Outcome(c.verdict(), c.reason())));
     List<String> failed = sentences(outcomes, Verdict.Fail);
@@ -48,7 +51,9 @@ final class Judge {
     String reason;
     if (!failed.isEmpty()) {
       verdict = Verdict.Fail;
-      reason = String.join("; ", failed) + (inconclusive.isEmpty() ? "" : "; not judged: " + String.join("; ", inconclusive));
+      reason =
+          String.join("; ", failed)
+              + (inconclusive.isEmpty() ? "" : "; not judged: " + String.join("; ", inconclusive));
     } else if (!inconclusive.isEmpty()) {
       verdict = Verdict.Inconclusive;
       reason = String.join("; ", inconclusive);
@@ -61,21 +66,34 @@ final class Judge {
 
   private static List<Outcome> builtIn(Thresholds t, SideReadings canary, SideReadings stable) {
     if (!canary.requests().present()) {
-      return List.of(inconclusive("canary request count unavailable: " + canary.requests().problem()));
+      return List.of(
+          inconclusive("canary request count unavailable: " + canary.requests().problem()));
     }
     double canaryRequests = canary.requests().value();
     if (canaryRequests < t.minRequests()) {
-      return List.of(inconclusive("canary served " + count(canaryRequests) + " requests in the last " + t.window()
-          + ", fewer than the " + t.minRequests() + " needed to judge"));
+      return List.of(
+          inconclusive(
+              "canary served "
+                  + count(canaryRequests)
+                  + " requests in the last "
+                  + t.window()
+                  + ", fewer than the "
+                  + t.minRequests()
+                  + " needed to judge"));
     }
     if (!stable.requests().present()) {
-      return List.of(inconclusive("stable request count unavailable: " + stable.requests().problem()));
+      return List.of(
+          inconclusive("stable request count unavailable: " + stable.requests().problem()));
     }
     if (stable.requests().value() <= 0) {
-      return List.of(inconclusive("stable served no requests in the last " + t.window()
-          + ": nothing to compare the canary with"));
+      return List.of(
+          inconclusive(
+              "stable served no requests in the last "
+                  + t.window()
+                  + ": nothing to compare the canary with"));
     }
-    return List.of(errorRate(t, canary.errorRate(), stable.errorRate()),
+    return List.of(
+        errorRate(t, canary.errorRate(), stable.errorRate()),
         latency(t, canary.latencyMs(), stable.latencyMs()));
   }
 
@@ -92,10 +110,24 @@ final class Judge {
     double limit = Math.max(relative, t.minErrorRate());
     if (exceeds(c, limit)) {
       return relative > t.minErrorRate()
-          ? fail("canary 5xx rate " + percent(c) + " > " + factor(t.errorRateRatio()) + " x stable " + percent(s)
-              + " (floor " + percent(t.minErrorRate()) + ")")
-          : fail("canary 5xx rate " + percent(c) + " > the " + percent(t.minErrorRate()) + " floor (stable "
-              + percent(s) + ")");
+          ? fail(
+              "canary 5xx rate "
+                  + percent(c)
+                  + " > "
+                  + factor(t.errorRateRatio())
+                  + " x stable "
+                  + percent(s)
+                  + " (floor "
+                  + percent(t.minErrorRate())
+                  + ")")
+          : fail(
+              "canary 5xx rate "
+                  + percent(c)
+                  + " > the "
+                  + percent(t.minErrorRate())
+                  + " floor (stable "
+                  + percent(s)
+                  + ")");
     }
     return pass("5xx " + percent(c) + " vs " + percent(s) + " (limit " + percent(limit) + ")");
   }
@@ -112,10 +144,28 @@ final class Judge {
     double s = stable.value();
     double limit = s * (1 + t.latencyIncrease());
     if (exceeds(c, limit)) {
-      return fail("canary " + what + " " + ms(c) + " > stable " + ms(s) + " + " + percent(t.latencyIncrease())
-          + " (" + ms(limit) + ")");
+      return fail(
+          "canary "
+              + what
+              + " "
+              + ms(c)
+              + " > stable "
+              + ms(s)
+              + " + "
+              + percent(t.latencyIncrease())
+              + " ("
+              + ms(limit)
+              + ")");
     }
-    return pass("canary " + what + " " + ms(c) + " within " + percent(t.latencyIncrease()) + " of stable " + ms(s));
+    return pass(
+        "canary "
+            + what
+            + " "
+            + ms(c)
+            + " within "
+            + percent(t.latencyIncrease())
+            + " of stable "
+            + ms(s));
   }
 
   /**
@@ -125,15 +175,26 @@ final class Judge {
     String name = check.getName();
     Double stableValue = stable == null ? null : stable.value();
     if (!canary.present()) {
-      return new CheckResult(name, Verdict.Inconclusive, null, stableValue, name + ": canary value unavailable: " + canary.problem());
+      return new CheckResult(
+          name,
+          Verdict.Inconclusive,
+          null,
+          stableValue,
+          name + ": canary value unavailable: " + canary.problem());
     }
     double c = canary.value();
     List<String> violations = new ArrayList<>();
     List<String> kept = new ArrayList<>();
     if (check.getMaxRatio() != null) {
       if (stable == null || !stable.present()) {
-        return new CheckResult(name, Verdict.Inconclusive, c, null,
-            name + ": stable value unavailable: " + (stable == null ? "not queried" : stable.problem()));
+        return new CheckResult(
+            name,
+            Verdict.Inconclusive,
+            c,
+            null,
+            name
+                + ": stable value unavailable: "
+                + (stable == null ? "not queried" : stable.problem()));
       }
       String limit = factor(check.getMaxRatio()) + " x stable " + number(stableValue);
       if (exceeds(c, check.getMaxRatio() * stableValue)) {
@@ -157,13 +218,19 @@ final class Judge {
       }
     }
     Verdict verdict = violations.isEmpty() ? Verdict.Pass : Verdict.Fail;
-    String reason = name + ": canary " + number(c) + " " + String.join(", ", violations.isEmpty() ? kept : violations);
+    String reason =
+        name
+            + ": canary "
+            + number(c)
+            + " "
+            + String.join(", ", violations.isEmpty() ? kept : violations);
     return new CheckResult(name, verdict, c, stableValue, reason);
   }
 
   /** A custom check whose query could not be built from the spec. */
   static CheckResult unbuildable(MetricCheck check, String problem) {
-    return new CheckResult(check.getName(), Verdict.Inconclusive, null, null, check.getName() + ": " + problem);
+    return new CheckResult(
+        check.getName(), Verdict.Inconclusive, null, null, check.getName() + ": " + problem);
   }
 
   static boolean exceeds(double value, double limit) {
@@ -175,7 +242,10 @@ final class Judge {
   }
 
   private static List<String> sentences(List<Outcome> outcomes, Verdict verdict) {
-    return outcomes.stream().filter(o -> o.verdict() == verdict).map(Outcome::sentence).collect(Collectors.toList());
+    return outcomes.stream()
+        .filter(o -> o.verdict() == verdict)
+        .map(Outcome::sentence)
+        .collect(Collectors.toList());
   }
 
   private static Outcome pass(String sentence) {
@@ -197,7 +267,8 @@ final class Judge {
   }
 
   static String ms(double millis) {
-    return (Math.abs(millis) >= 100 ? Long.toString(Math.round(millis)) : significant(millis, 3)) + " ms";
+    return (Math.abs(millis) >= 100 ? Long.toString(Math.round(millis)) : significant(millis, 3))
+        + " ms";
   }
 
   static String factor(double f) {
@@ -217,7 +288,9 @@ final class Judge {
     if (v == 0) {
       return "0";
     }
-    return new BigDecimal(Double.toString(v)).round(new MathContext(digits, RoundingMode.HALF_UP))
-        .stripTrailingZeros().toPlainString();
+    return new BigDecimal(Double.toString(v))
+        .round(new MathContext(digits, RoundingMode.HALF_UP))
+        .stripTrailingZeros()
+        .toPlainString();
   }
 }

@@ -31,13 +31,15 @@ public final class KubernetesSecretCredentials implements CredentialsResolver {
   }
 
   @Override
-  public PrometheusCredentials resolve(String namespace, String secretName) throws CredentialsException {
+  public PrometheusCredentials resolve(String namespace, String secretName)
+      throws CredentialsException {
     String ref = describe(namespace, secretName);
     Secret secret;
     try {
       secret = client.secrets().inNamespace(namespace).withName(secretName).get();
     } catch (KubernetesClientException e) {
-      String why = e.getCode() == 403 ? "the operator is not allowed to read it (RBAC)" : e.getMessage();
+      String why =
+          e.getCode() == 403 ? "the operator is not allowed to read it (RBAC)" : e.getMessage();
       throw new CredentialsException("cannot read " + ref + ": " + why, e);
     }
     if (secret == null) {
@@ -46,17 +48,21 @@ public final class KubernetesSecretCredentials implements CredentialsResolver {
     return fromSecret(secret, ref);
   }
 
-  /** The credentials in a Secret already read; pure, so every rule is testable without a cluster. */
+  /**
+   * The credentials in a Secret already read; pure, so every rule is testable without a cluster.
+   */
   static PrometheusCredentials fromSecret(Secret secret, String ref) throws CredentialsException {
     String token = value(secret, TOKEN, ref);
     String username = value(secret, USERNAME, ref);
     String password = value(secret, PASSWORD, ref);
     String ca = value(secret, CA, ref);
     if (token == null && username == null && password == null && ca == null) {
-      throw new CredentialsException(ref + " has none of the keys 'token', 'username' and 'password', 'ca.crt'");
+      throw new CredentialsException(
+          ref + " has none of the keys 'token', 'username' and 'password', 'ca.crt'");
     }
     if (token != null && (username != null || password != null)) {
-      throw new CredentialsException(ref + " has both 'token' and 'username'/'password': keep one way to authenticate");
+      throw new CredentialsException(
+          ref + " has both 'token' and 'username'/'password': keep one way to authenticate");
     }
     if (username != null && password == null) {
       throw new CredentialsException(ref + " has 'username' but no 'password'");
@@ -71,8 +77,10 @@ public final class KubernetesSecretCredentials implements CredentialsResolver {
   static List<X509Certificate> certificates(String pem, String ref) throws CredentialsException {
     try {
       List<X509Certificate> certificates = new ArrayList<>();
-      for (var c : CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+      for (var c :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
         certificates.add((X509Certificate) c);
       }
       if (certificates.isEmpty()) {
@@ -80,7 +88,8 @@ public final class KubernetesSecretCredentials implements CredentialsResolver {
       }
       return certificates;
     } catch (CertificateException e) {
-      throw new CredentialsException("'ca.crt' in " + ref + " is not a PEM certificate: " + e.getMessage(), e);
+      throw new CredentialsException(
+          "'ca.crt' in " + ref + " is not a PEM certificate: " + e.getMessage(), e);
     }
   }
 

@@ -8,19 +8,21 @@ import java.util.stream.Collectors;
 /**
  * Equality matchers that select one side's series, e.g. {@code {reporter="destination",
  * destination_service_name="reviews"}}. Names are validated and values escaped on construction and
- * rendering, so a selector built from any spec renders to a well-formed, injection-free matcher list.
+ * rendering, so a selector built from any spec renders to a well-formed, injection-free matcher
+ * list.
  */
 record LabelSelector(Map<String, String> matchers) {
 
   LabelSelector {
     Map<String, String> copy = new LinkedHashMap<>();
-    matchers.forEach((name, value) -> {
-      PromQl.requireLabelName(name, "label selector");
-      if (value == null) {
-        throw new IllegalArgumentException("label selector: label '" + name + "' has no value");
-      }
-      copy.put(name, value);
-    });
+    matchers.forEach(
+        (name, value) -> {
+          PromQl.requireLabelName(name, "label selector");
+          if (value == null) {
+            throw new IllegalArgumentException("label selector: label '" + name + "' has no value");
+          }
+          copy.put(name, value);
+        });
     matchers = Collections.unmodifiableMap(copy);
   }
 

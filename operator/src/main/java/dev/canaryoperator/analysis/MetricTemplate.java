@@ -7,21 +7,25 @@ import java.util.regex.Pattern;
 
 /**
  * Fills a custom check's PromQL template. Variables are written {{name}}:
+ *
  * <ul>
  *   <li>{{namespace}}, {{target}} (the measured side's Service short name), {{subset}} (its
- *       DestinationRule subset, empty when none), {{stable}} and {{canary}} (the two Services' short
- *       names) are escaped for a PromQL double-quoted string, so they belong inside double quotes:
- *       {@code destination_service_name="{{target}}"}. Outside quotes, or inside single quotes or
- *       backticks, the escaping does not protect the query.</li>
+ *       DestinationRule subset, empty when none), {{stable}} and {{canary}} (the two Services'
+ *       short names) are escaped for a PromQL double-quoted string, so they belong inside double
+ *       quotes: {@code destination_service_name="{{target}}"}. Outside quotes, or inside single
+ *       quotes or backticks, the escaping does not protect the query.
  *   <li>{{window}} is the analysis window, validated as a duration and written in its canonical
- *       form (5m, 1m30s), for use as a range: {@code [{{window}}]}.</li>
+ *       form (5m, 1m30s), for use as a range: {@code [{{window}}]}.
  * </ul>
- * An unknown variable is an error rather than left in place, so a typo does not reach Prometheus
- * as a confusing parse error.
+ *
+ * An unknown variable is an error rather than left in place, so a typo does not reach Prometheus as
+ * a confusing parse error.
  */
 final class MetricTemplate {
-  static final Set<String> VARIABLES = Set.of("namespace", "window", "target", "subset", "stable", "canary");
-  private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\}\\}");
+  static final Set<String> VARIABLES =
+      Set.of("namespace", "window", "target", "subset", "stable", "canary");
+  private static final Pattern VARIABLE =
+      Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\}\\}");
 
   private MetricTemplate() {}
 
@@ -43,7 +47,10 @@ final class MetricTemplate {
       } else if (VARIABLES.contains(name)) {
         replacement = PromQl.escape(values.getOrDefault(name, ""));
       } else {
-        throw new IllegalArgumentException("unknown variable {{" + name + "}} (known: namespace, window, target, subset, stable, canary)");
+        throw new IllegalArgumentException(
+            "unknown variable {{"
+                + name
+                + "}} (known: namespace, window, target, subset, stable, canary)");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }

@@ -19,22 +19,25 @@ final class PromQl {
    */
   static String escape(String value) {
     StringBuilder sb = new StringBuilder(value.length() + 8);
-    value.codePoints().forEach(c -> {
-      switch (c) {
-        case '\\' -> sb.append("\\\\");
-        case '"' -> sb.append("\\\"");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            sb.append(String.format("\\x%02x", c));
-          } else {
-            sb.appendCodePoint(c);
-          }
-        }
-      }
-    });
+    value
+        .codePoints()
+        .forEach(
+            c -> {
+              switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '"' -> sb.append("\\\"");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                  if (c < 0x20 || c == 0x7f) {
+                    sb.append(String.format("\\x%02x", c));
+                  } else {
+                    sb.appendCodePoint(c);
+                  }
+                }
+              }
+            });
     return sb.toString();
   }
 
@@ -48,11 +51,15 @@ final class PromQl {
    */
   static String requireLabelName(String name, String where) {
     if (name == null || !LABEL_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(where + ": '" + printable(name)
-          + "' is not a Prometheus label name (letters, digits and _, not starting with a digit)");
+      throw new IllegalArgumentException(
+          where
+              + ": '"
+              + printable(name)
+              + "' is not a Prometheus label name (letters, digits and _, not starting with a digit)");
     }
     if (name.startsWith("__")) {
-      throw new IllegalArgumentException(where + ": label name '" + name + "' is reserved by Prometheus");
+      throw new IllegalArgumentException(
+          where + ": label name '" + name + "' is reserved by Prometheus");
     }
     return name;
   }

@@ -20,22 +20,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One analysis round against Prometheus: builds the queries from the release, runs them all at
- * the same evaluation time (both sides see the same window), and hands the numbers to the
- * {@link Judge}. Problems with Prometheus, its credentials or the spec end in an Inconclusive
- * result whose reason names them; analyze() does not throw for them.
+ * One analysis round against Prometheus: builds the queries from the release, runs them all at the
+ * same evaluation time (both sides see the same window), and hands the numbers to the {@link
+ * Judge}. Problems with Prometheus, its credentials or the spec end in an Inconclusive result whose
+ * reason names them; analyze() does not throw for them.
  */
 public final class PrometheusAnalysis implements Analysis {
   private static final Logger LOG = LoggerFactory.getLogger(PrometheusAnalysis.class);
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
   /** Rotated CA certificates leave old entries behind; past this many the cache starts over. */
   private static final int MAX_HTTP_CLIENTS = 32;
 
   private final CredentialsResolver credentials;
   private final Clock clock;
+
   /**
-   * HttpClients are expensive (a selector thread each) and JDK 17 cannot close them, so one is
-   * kept per trust configuration and timeout instead of one per round.
+   * HttpClients are expensive (a selector thread each) and JDK 17 cannot close them, so one is kept
+   * per trust configuration and timeout instead of one per round.
    */
   private final Map<HttpClientKey, HttpClient> httpClients = new ConcurrentHashMap<>();
 
@@ -59,7 +61,8 @@ public final class PrometheusAnalysis implements Analysis {
       Thread.currentThread().interrupt();
       return AnalysisResult.inconclusive("the analysis was interrupted");
     } catch (RuntimeException e) {
-      // A bug here must not take the reconciler down; the release holds (or rolls back per onNoData).
+      // A bug here must not take the reconciler down; the release holds (or rolls back per
+      // onNoData).
       LOG.warn("analysis of {}/{} failed unexpectedly", target.namespace(), target.name(), e);
       return AnalysisResult.inconclusive("the analysis failed unexpectedly: " + e);
     }
@@ -81,16 +84,25 @@ public final class PrometheusAnalysis implements Analysis {
     Duration timeout;
     try {
       url = URI.create(prometheus.getUrl());
-      if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+      if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())
+          || url.getHost() == null) {
         throw new IllegalArgumentException("not an http(s) URL with a host");
       }
-      timeout = prometheus.getTimeout() == null ? DEFAULT_TIMEOUT : Durations.parse(prometheus.getTimeout());
+      timeout =
+          prometheus.getTimeout() == null
+              ? DEFAULT_TIMEOUT
+              : Durations.parse(prometheus.getTimeout());
       if (timeout.isZero()) {
         throw new IllegalArgumentException("the timeout must be more than 0");
       }
     } catch (IllegalArgumentException e) {
-      return AnalysisResult.inconclusive("spec.analysis.prometheus (url '" + prometheus.getUrl() + "', timeout '"
-          + prometheus.getTimeout() + "'): " + e.getMessage());
+      return AnalysisResult.inconclusive(
+          "spec.analysis.prometheus (url '"
+              + prometheus.getUrl()
+              + "', timeout '"
+              + prometheus.getTimeout()
+              + "'): "
+              + e.getMessage());
     }
     PrometheusCredentials auth = PrometheusCredentials.NONE;
     if (prometheus.getSecretName() != null && !prometheus.getSecretName().isBlank()) {
@@ -122,13 +134,14 @@ public final class PrometheusAnalysis implements Analysis {
     if (httpClients.size() > MAX_HTTP_CLIENTS) {
       httpClients.clear();
     }
-    return httpClients.computeIfAbsent(new HttpClientKey(auth.trustedCertificates(), timeout),
+    return httpClients.computeIfAbsent(
+        new HttpClientKey(auth.trustedCertificates(), timeout),
         key -> PrometheusClient.httpClient(auth, timeout));
   }
 
   /**
-   * Istio creates a destination's series at its first request, and its 5xx series at its first
-   * 5xx: no series means none happened, so an empty result counts as 0 for these two.
+   * Istio creates a destination's series at its first request, and its 5xx series at its first 5xx:
+   * no series means none happened, so an empty result counts as 0 for these two.
    */
   private static SideReadings measure(PrometheusClient client, SideQueries queries, Instant time)
       throws PrometheusQueryException, InterruptedException {
@@ -138,18 +151,21 @@ public final class PrometheusAnalysis implements Analysis {
     return SideReadings.of(requests, errors, latency);
   }
 
-  private static CheckResult run(PrometheusClient client, QueryPlan.PlannedCheck check, Instant time, Instant stableTime)
+  private static CheckResult run(
+      PrometheusClient client, QueryPlan.PlannedCheck check, Instant time, Instant stableTime)
       throws PrometheusQueryException, InterruptedException {
     if (check.problem() != null) {
       return Judge.unbuildable(check.check(), check.problem());
     }
     Reading canary = read(client, check.canaryQuery(), time, false);
-    Reading stable = check.stableQuery() == null ? null : read(client, check.stableQuery(), stableTime, false);
+    Reading stable =
+        check.stableQuery() == null ? null : read(client, check.stableQuery(), stableTime, false);
     return Judge.check(check.check(), canary, stable);
   }
 
   /** A query's value, or why there is none; problems with Prometheus itself are thrown. */
-  private static Reading read(PrometheusClient client, String promql, Instant time, boolean emptyIsZero)
+  private static Reading read(
+      PrometheusClient client, String promql, Instant time, boolean emptyIsZero)
       throws PrometheusQueryException, InterruptedException {
     try {
       return Reading.of(client.queryValue(promql, time));

@@ -18,8 +18,8 @@ import dev.canaryoperator.api.Durations;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -66,7 +66,8 @@ public final class PrometheusClient {
   }
 
   /** With an HttpClient to share; it must trust what {@code credentials} asks to trust. */
-  public PrometheusClient(URI baseUrl, Duration timeout, PrometheusCredentials credentials, HttpClient http) {
+  public PrometheusClient(
+      URI baseUrl, Duration timeout, PrometheusCredentials credentials, HttpClient http) {
     String base = baseUrl.toString().replaceAll("/+$", "");
     this.queryEndpoint = URI.create(base + "/api/v1/query");
     this.displayUrl = withoutUserInfo(baseUrl);
@@ -80,8 +81,10 @@ public final class PrometheusClient {
    * --cacert), otherwise the JVM's default trust store.
    */
   public static HttpClient httpClient(PrometheusCredentials credentials, Duration connectTimeout) {
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER);
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER);
     if (!credentials.trustedCertificates().isEmpty()) {
       builder.sslContext(trusting(credentials.trustedCertificates()));
     }
@@ -95,7 +98,8 @@ public final class PrometheusClient {
       for (int i = 0; i < certificates.size(); i++) {
         store.setCertificateEntry("ca-" + i, certificates.get(i));
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
@@ -111,43 +115,63 @@ public final class PrometheusClient {
     return displayUrl;
   }
 
-  /** The one number a query yields: a scalar, or an instant vector with exactly one finite sample. */
-  public double queryValue(String promql, Instant time) throws PrometheusQueryException, InterruptedException {
+  /**
+   * The one number a query yields: a scalar, or an instant vector with exactly one finite sample.
+   */
+  public double queryValue(String promql, Instant time)
+      throws PrometheusQueryException, InterruptedException {
     List<Sample> samples = query(promql, time);
     if (samples.isEmpty()) {
       throw new PrometheusQueryException(NO_DATA, "no data (no series match): " + promql);
     }
     if (samples.size() > 1) {
-      throw new PrometheusQueryException(AMBIGUOUS, samples.size()
-          + " series where one value was expected (aggregate them, e.g. with sum()): " + promql);
+      throw new PrometheusQueryException(
+          AMBIGUOUS,
+          samples.size()
+              + " series where one value was expected (aggregate them, e.g. with sum()): "
+              + promql);
     }
     double value = samples.get(0).value();
     if (Double.isNaN(value) || Double.isInfinite(value)) {
-      throw new PrometheusQueryException(NOT_A_NUMBER, "the value is " + text(value) + ": " + promql);
+      throw new PrometheusQueryException(
+          NOT_A_NUMBER, "the value is " + text(value) + ": " + promql);
     }
     return value;
   }
 
   /** An instant query; a scalar result comes back as one sample without labels. */
-  public List<Sample> query(String promql, Instant time) throws PrometheusQueryException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(queryEndpoint + "?query="
-            + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&time=" + evaluationTime(time)))
-        .timeout(timeout)
-        .header("Accept", "application/json")
-        .GET();
+  public List<Sample> query(String promql, Instant time)
+      throws PrometheusQueryException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    queryEndpoint
+                        + "?query="
+                        + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                        + "&time="
+                        + evaluationTime(time)))
+            .timeout(timeout)
+            .header("Accept", "application/json")
+            .GET();
     authorization().ifPresent(value -> request.header("Authorization", value));
     HttpResponse<String> response;
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (HttpTimeoutException e) {
-      throw new PrometheusQueryException(TIMEOUT,
-          "Prometheus at " + displayUrl + " did not answer within " + Durations.format(timeout), e);
+      throw new PrometheusQueryException(
+          TIMEOUT,
+          "Prometheus at " + displayUrl + " did not answer within " + Durations.format(timeout),
+          e);
     } catch (SSLException e) {
-      throw new PrometheusQueryException(TLS,
-          "TLS with Prometheus at " + displayUrl + " failed: " + describe(e, queryEndpoint), e);
+      throw new PrometheusQueryException(
+          TLS,
+          "TLS with Prometheus at " + displayUrl + " failed: " + describe(e, queryEndpoint),
+          e);
     } catch (IOException e) {
-      throw new PrometheusQueryException(UNREACHABLE,
-          "Prometheus at " + displayUrl + " is unreachable: " + describe(e, queryEndpoint), e);
+      throw new PrometheusQueryException(
+          UNREACHABLE,
+          "Prometheus at " + displayUrl + " is unreachable: " + describe(e, queryEndpoint),
+          e);
     }
     return parse(response, promql);
   }
@@ -158,33 +182,55 @@ public final class PrometheusClient {
     }
     if (credentials.username() != null) {
       String pair = credentials.username() + ":" + credentials.password();
-      return Optional.of("Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+      return Optional.of(
+          "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
     return Optional.empty();
   }
 
-  private List<Sample> parse(HttpResponse<String> response, String promql) throws PrometheusQueryException {
+  private List<Sample> parse(HttpResponse<String> response, String promql)
+      throws PrometheusQueryException {
     int status = response.statusCode();
     JsonNode body = json(response.body());
     if (status == 401 || status == 403) {
-      throw new PrometheusQueryException(UNAUTHORIZED, "Prometheus at " + displayUrl + " refused the request: HTTP "
-          + status + errorText(body, response.body()));
+      throw new PrometheusQueryException(
+          UNAUTHORIZED,
+          "Prometheus at "
+              + displayUrl
+              + " refused the request: HTTP "
+              + status
+              + errorText(body, response.body()));
     }
     if (status == 400 || status == 422) {
-      throw new PrometheusQueryException(QUERY_REJECTED, "Prometheus rejected the query with HTTP " + status
-          + errorText(body, response.body()) + "; query: " + promql);
+      throw new PrometheusQueryException(
+          QUERY_REJECTED,
+          "Prometheus rejected the query with HTTP "
+              + status
+              + errorText(body, response.body())
+              + "; query: "
+              + promql);
     }
     if (status != 200) {
-      throw new PrometheusQueryException(HTTP_ERROR, "Prometheus at " + displayUrl + " answered HTTP " + status
-          + errorText(body, response.body()));
+      throw new PrometheusQueryException(
+          HTTP_ERROR,
+          "Prometheus at "
+              + displayUrl
+              + " answered HTTP "
+              + status
+              + errorText(body, response.body()));
     }
     if (body == null || !body.path("status").isTextual()) {
-      throw new PrometheusQueryException(BAD_RESPONSE, "Prometheus at " + displayUrl
-          + " answered with something that is not a Prometheus API response: " + excerpt(response.body()));
+      throw new PrometheusQueryException(
+          BAD_RESPONSE,
+          "Prometheus at "
+              + displayUrl
+              + " answered with something that is not a Prometheus API response: "
+              + excerpt(response.body()));
     }
     if (!"success".equals(body.path("status").asText())) {
-      throw new PrometheusQueryException(QUERY_REJECTED, "Prometheus failed the query"
-          + errorText(body, response.body()) + "; query: " + promql);
+      throw new PrometheusQueryException(
+          QUERY_REJECTED,
+          "Prometheus failed the query" + errorText(body, response.body()) + "; query: " + promql);
     }
     JsonNode data = body.path("data");
     String type = data.path("resultType").asText("");
@@ -192,28 +238,36 @@ public final class PrometheusClient {
     switch (type) {
       case "scalar":
         return List.of(new Sample(Map.of(), value(result, promql)));
-      case "vector": {
-        if (!result.isArray()) {
-          throw badShape(promql);
-        }
-        List<Sample> samples = new ArrayList<>();
-        for (JsonNode series : result) {
-          Map<String, String> labels = new LinkedHashMap<>();
-          for (Iterator<Map.Entry<String, JsonNode>> it = series.path("metric").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> label = it.next();
-            labels.put(label.getKey(), label.getValue().asText());
+      case "vector":
+        {
+          if (!result.isArray()) {
+            throw badShape(promql);
           }
-          samples.add(new Sample(Map.copyOf(labels), value(series.path("value"), promql)));
+          List<Sample> samples = new ArrayList<>();
+          for (JsonNode series : result) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = series.path("metric").fields();
+                it.hasNext(); ) {
+              Map.Entry<String, JsonNode> label = it.next();
+              labels.put(label.getKey(), label.getValue().asText());
+            }
+            samples.add(new Sample(Map.copyOf(labels), value(series.path("value"), promql)));
+          }
+          return List.copyOf(samples);
         }
-        return List.copyOf(samples);
-      }
       default:
-        throw new PrometheusQueryException(BAD_RESULT_TYPE, "the query returned a "
-            + (type.isEmpty() ? "result without type" : type) + ", not an instant vector or a scalar: " + promql);
+        throw new PrometheusQueryException(
+            BAD_RESULT_TYPE,
+            "the query returned a "
+                + (type.isEmpty() ? "result without type" : type)
+                + ", not an instant vector or a scalar: "
+                + promql);
     }
   }
 
-  /** [timestamp, "value"]; Prometheus writes values as strings, with NaN, +Inf and -Inf spelled so. */
+  /**
+   * [timestamp, "value"]; Prometheus writes values as strings, with NaN, +Inf and -Inf spelled so.
+   */
   private static double value(JsonNode pair, String promql) throws PrometheusQueryException {
     if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isTextual()) {
       throw badShape(promql);
@@ -231,15 +285,19 @@ public final class PrometheusClient {
         try {
           return Double.parseDouble(text);
         } catch (NumberFormatException e) {
-          throw new PrometheusQueryException(BAD_RESPONSE, "Prometheus sent '" + excerpt(text)
-              + "' where a number belongs, for: " + promql);
+          throw new PrometheusQueryException(
+              BAD_RESPONSE,
+              "Prometheus sent '" + excerpt(text) + "' where a number belongs, for: " + promql);
         }
     }
   }
 
   private static PrometheusQueryException badShape(String promql) {
-    return new PrometheusQueryException(BAD_RESPONSE, "Prometheus' answer does not have the shape of an instant"
-        + " query result, for: " + promql);
+    return new PrometheusQueryException(
+        BAD_RESPONSE,
+        "Prometheus' answer does not have the shape of an instant"
+            + " query result, for: "
+            + promql);
   }
 
   private static JsonNode json(String text) {
@@ -254,7 +312,10 @@ public final class PrometheusClient {
   private static String errorText(JsonNode body, String raw) {
     if (body != null && body.path("error").isTextual()) {
       String type = body.path("errorType").asText("");
-      return " (" + (type.isEmpty() ? "" : type + ": ") + excerpt(body.path("error").asText()) + ")";
+      return " ("
+          + (type.isEmpty() ? "" : type + ": ")
+          + excerpt(body.path("error").asText())
+          + ")";
     }
     return raw == null || raw.isBlank() ? "" : " (" + excerpt(raw) + ")";
   }
@@ -266,8 +327,8 @@ public final class PrometheusClient {
 
   /**
    * Why a connection failed, in words. The JDK's HttpClient throws ConnectExceptions without a
-   * message, with the reason only in the type of a cause (UnresolvedAddressException for an
-   * unknown host, ClosedChannelException for a refused connection).
+   * message, with the reason only in the type of a cause (UnresolvedAddressException for an unknown
+   * host, ClosedChannelException for a refused connection).
    */
   static String describe(Throwable e, URI endpoint) {
     String message = null;
@@ -283,7 +344,11 @@ public final class PrometheusClient {
       return message;
     }
     return e instanceof ConnectException
-        ? "cannot connect to " + endpoint.getHost() + ":" + endpoint.getPort() + " (connection refused or no route)"
+        ? "cannot connect to "
+            + endpoint.getHost()
+            + ":"
+            + endpoint.getPort()
+            + " (connection refused or no route)"
         : e.getClass().getSimpleName();
   }
 

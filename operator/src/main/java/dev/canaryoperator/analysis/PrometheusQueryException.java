@@ -1,9 +1,9 @@
 package dev.canaryoperator.analysis;
 
 /**
- * A query that gave no usable number. The message is a sentence for the release's status; the
- * kind tells whether Prometheus itself is the problem (every further query of the round would fail
- * the same way) or only this query.
+ * A query that gave no usable number. The message is a sentence for the release's status; the kind
+ * tells whether Prometheus itself is the problem (every further query of the round would fail the
+ * same way) or only this query.
  */
 public class PrometheusQueryException extends Exception {
 

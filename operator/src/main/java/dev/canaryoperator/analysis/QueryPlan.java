@@ -3,10 +3,10 @@ package dev.canaryoperator.analysis;
 import dev.canaryoperator.api.AnalysisSpec;
 import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.Destination;
-import dev.canaryoperator.api.ServiceHost;
 import dev.canaryoperator.api.Durations;
 import dev.canaryoperator.api.LatencyMeasure;
 import dev.canaryoperator.api.MetricCheck;
+import dev.canaryoperator.api.ServiceHost;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +20,9 @@ import java.util.Map;
  */
 record QueryPlan(String window, SideQueries stable, SideQueries canary, List<PlannedCheck> checks) {
 
-  /** One custom check's queries; stableQuery only with maxRatio; problem when it could not be built. */
+  /**
+   * One custom check's queries; stableQuery only with maxRatio; problem when it could not be built.
+   */
   record PlannedCheck(MetricCheck check, String canaryQuery, String stableQuery, String problem) {}
 
   QueryPlan {
@@ -32,22 +34,40 @@ record QueryPlan(String window, SideQueries stable, SideQueries canary, List<Pla
     if (spec == null || spec.getAnalysis() == null) {
       throw new IllegalArgumentException("spec.analysis is missing");
     }
-    if (spec.getStable() == null || spec.getStable().getHost() == null
-        || spec.getCanary() == null || spec.getCanary().getHost() == null) {
+    if (spec.getStable() == null
+        || spec.getStable().getHost() == null
+        || spec.getCanary() == null
+        || spec.getCanary().getHost() == null) {
       throw new IllegalArgumentException("spec.stable.host and spec.canary.host are required");
     }
     AnalysisSpec analysis = spec.getAnalysis();
     String window = canonicalWindow(analysis.getWindow());
-    LatencyMeasure measure = analysis.getLatencyMeasure() == null ? LatencyMeasure.Mean : analysis.getLatencyMeasure();
+    LatencyMeasure measure =
+        analysis.getLatencyMeasure() == null ? LatencyMeasure.Mean : analysis.getLatencyMeasure();
     double quantile = analysis.getLatencyQuantile() == null ? 0.99 : analysis.getLatencyQuantile();
-    SideQueries stable = new SideQueries(
-        selector(spec.getStable(), analysis.getStableSelector(), target.namespace(), "spec.analysis.stableSelector"),
-        window, measure, quantile);
-    SideQueries canary = new SideQueries(
-        selector(spec.getCanary(), analysis.getCanarySelector(), target.namespace(), "spec.analysis.canarySelector"),
-        window, measure, quantile);
+    SideQueries stable =
+        new SideQueries(
+            selector(
+                spec.getStable(),
+                analysis.getStableSelector(),
+                target.namespace(),
+                "spec.analysis.stableSelector"),
+            window,
+            measure,
+            quantile);
+    SideQueries canary =
+        new SideQueries(
+            selector(
+                spec.getCanary(),
+                analysis.getCanarySelector(),
+                target.namespace(),
+                "spec.analysis.canarySelector"),
+            window,
+            measure,
+            quantile);
     List<PlannedCheck> checks = new ArrayList<>();
-    for (MetricCheck check : analysis.getMetrics() == null ? List.<MetricCheck>of() : analysis.getMetrics()) {
+    for (MetricCheck check :
+        analysis.getMetrics() == null ? List.<MetricCheck>of() : analysis.getMetrics()) {
       checks.add(plan(check, spec, target.namespace(), window));
     }
     return new QueryPlan(window, stable, canary, checks);
@@ -71,41 +91,51 @@ record QueryPlan(String window, SideQueries stable, SideQueries canary, List<Pla
    * label workloads differently); only reporter="destination" stays unless the spec sets reporter,
    * because the source and destination proxies report the same requests twice.
    */
-  static LabelSelector selector(Destination side, Map<String, String> override, String releaseNamespace, String field) {
+  static LabelSelector selector(
+      Destination side, Map<String, String> override, String releaseNamespace, String field) {
     Map<String, String> matchers = new LinkedHashMap<>();
     matchers.put("reporter", "destination");
     if (override != null && !override.isEmpty()) {
-      override.forEach((name, value) -> {
-        PromQl.requireLabelName(name, field);
-        if (value == null) {
-          throw new IllegalArgumentException(field + ": label '" + name + "' has no value");
-        }
-        matchers.put(name, value);
-      });
+      override.forEach(
+          (name, value) -> {
+            PromQl.requireLabelName(name, field);
+            if (value == null) {
+              throw new IllegalArgumentException(field + ": label '" + name + "' has no value");
+            }
+            matchers.put(name, value);
+          });
       return new LabelSelector(matchers);
     }
     matchers.put("destination_service_name", side.shortHost());
     // "reviews.other" and "reviews.other.svc.cluster.local" name a Service in another namespace
-    matchers.put("destination_service_namespace", ServiceHost.of(side.getHost(), releaseNamespace).namespace());
+    matchers.put(
+        "destination_service_namespace",
+        ServiceHost.of(side.getHost(), releaseNamespace).namespace());
     if (side.getSubset() != null && !side.getSubset().isEmpty()) {
       matchers.put("destination_version", side.getSubset());
     }
     return new LabelSelector(matchers);
   }
 
-  private static PlannedCheck plan(MetricCheck check, CanaryReleaseSpec spec, String namespace, String window) {
+  private static PlannedCheck plan(
+      MetricCheck check, CanaryReleaseSpec spec, String namespace, String window) {
     try {
       if (check.getMaxRatio() == null && check.getMin() == null && check.getMax() == null) {
         throw new IllegalArgumentException("needs min, max or maxRatio");
       }
-      String canaryQuery = MetricTemplate.render(check.getQuery(), variables(spec, spec.getCanary(), namespace), window);
+      String canaryQuery =
+          MetricTemplate.render(
+              check.getQuery(), variables(spec, spec.getCanary(), namespace), window);
       if (check.getMaxRatio() == null) {
         return new PlannedCheck(check, canaryQuery, null, null);
       }
-      String stableQuery = MetricTemplate.render(check.getQuery(), variables(spec, spec.getStable(), namespace), window);
+      String stableQuery =
+          MetricTemplate.render(
+              check.getQuery(), variables(spec, spec.getStable(), namespace), window);
       if (stableQuery.equals(canaryQuery)) {
-        throw new IllegalArgumentException("with maxRatio the query must tell the sides apart,"
-            + " but it is the same for both: use {{target}} (or {{subset}}) in it");
+        throw new IllegalArgumentException(
+            "with maxRatio the query must tell the sides apart,"
+                + " but it is the same for both: use {{target}} (or {{subset}}) in it");
       }
       return new PlannedCheck(check, canaryQuery, stableQuery, null);
     } catch (IllegalArgumentException e) {
@@ -113,7 +143,8 @@ record QueryPlan(String window, SideQueries stable, SideQueries canary, List<Pla
     }
   }
 
-  private static Map<String, String> variables(CanaryReleaseSpec spec, Destination target, String namespace) {
+  private static Map<String, String> variables(
+      CanaryReleaseSpec spec, Destination target, String namespace) {
     return Map.of(
         "namespace", namespace,
         "target", target.shortHost(),

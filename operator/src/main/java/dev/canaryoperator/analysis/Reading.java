@@ -1,8 +1,8 @@
 package dev.canaryoperator.analysis;
 
 /**
- * One number read from Prometheus, or why there is none. NaN and infinities are never a value:
- * a judgement on them would be meaningless, so they become a missing reading.
+ * One number read from Prometheus, or why there is none. NaN and infinities are never a value: a
+ * judgement on them would be meaningless, so they become a missing reading.
  */
 record Reading(Double value, String problem) {
 

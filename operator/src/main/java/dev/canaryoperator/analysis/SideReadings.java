@@ -4,8 +4,8 @@ package dev.canaryoperator.analysis;
 record SideReadings(Reading requests, Reading errorRate, Reading latencyMs) {
 
   /**
-   * The error rate from two counts of the same window. With no request the rate is undefined,
-   * not 0%: a side that served nothing has not shown it is healthy.
+   * The error rate from two counts of the same window. With no request the rate is undefined, not
+   * 0%: a side that served nothing has not shown it is healthy.
    */
   static SideReadings of(Reading requests, Reading errors, Reading latencyMs) {
     Reading rate;

@@ -19,41 +19,61 @@ public class AnalysisSpec {
   @Default("1m")
   @Pattern(Durations.PATTERN)
   private String interval = "1m";
+
   @Default("5m")
   @Pattern(Durations.PATTERN)
   private String window = "5m";
-  @Required
-  private PrometheusSpec prometheus;
+
+  @Required private PrometheusSpec prometheus;
+
   @Default("100")
   @Min(0)
   private Integer minRequests = 100;
+
   @Default("2.0")
-  @ValidationRule(value = "self > 1.0", message = "errorRateRatio must be greater than 1 (2.0 fails a canary with twice the stable's error rate)")
+  @ValidationRule(
+      value = "self > 1.0",
+      message =
+          "errorRateRatio must be greater than 1 (2.0 fails a canary with twice the stable's error rate)")
   private Double errorRateRatio = 2.0;
+
   @Default("0.01")
   @Min(0)
   @Max(1)
   private Double minErrorRate = 0.01;
+
   @Default("0.1")
-  @ValidationRule(value = "self > 0.0", message = "latencyIncrease must be greater than 0 (0.1 fails a canary 10% slower than the stable)")
+  @ValidationRule(
+      value = "self > 0.0",
+      message =
+          "latencyIncrease must be greater than 0 (0.1 fails a canary 10% slower than the stable)")
   private Double latencyIncrease = 0.10;
+
   @Default("Mean")
   private LatencyMeasure latencyMeasure = LatencyMeasure.Mean;
+
   @Default("0.99")
-  @ValidationRule(value = "self > 0.0 && self < 1.0", message = "latencyQuantile must be between 0 and 1, exclusive (0.99 is p99)")
+  @ValidationRule(
+      value = "self > 0.0 && self < 1.0",
+      message = "latencyQuantile must be between 0 and 1, exclusive (0.99 is p99)")
   private Double latencyQuantile = 0.99;
+
   @Default("1")
   @Min(1)
   private Integer failureLimit = 1;
+
   @Default("Hold")
   private OnNoData onNoData = OnNoData.Hold;
+
   /**
    * Prometheus label matchers that select each side's series (destination_* labels of Istio's
    * metrics). Empty means: destination_service_name and destination_service_namespace from the
    * host, plus destination_version = subset when a subset is set.
    */
   private Map<String, String> stableSelector = new LinkedHashMap<>();
+
   private Map<String, String> canarySelector = new LinkedHashMap<>();
+
   @Size(max = 20)
   private List<MetricCheck> metrics = new ArrayList<>();
 
@@ -63,32 +83,115 @@ public class AnalysisSpec {
     this.prometheus = prometheus;
   }
 
-  public String getInterval() { return interval; }
-  public void setInterval(String interval) { this.interval = interval; }
-  public String getWindow() { return window; }
-  public void setWindow(String window) { this.window = window; }
-  public PrometheusSpec getPrometheus() { return prometheus; }
-  public void setPrometheus(PrometheusSpec prometheus) { this.prometheus = prometheus; }
-  public Integer getMinRequests() { return minRequests; }
-  public void setMinRequests(Integer minRequests) { this.minRequests = minRequests; }
-  public Double getErrorRateRatio() { return errorRateRatio; }
-  public void setErrorRateRatio(Double errorRateRatio) { this.errorRateRatio = errorRateRatio; }
-  public Double getMinErrorRate() { return minErrorRate; }
-  public void setMinErrorRate(Double minErrorRate) { this.minErrorRate = minErrorRate; }
-  public Double getLatencyIncrease() { return latencyIncrease; }
-  public void setLatencyIncrease(Double latencyIncrease) { this.latencyIncrease = latencyIncrease; }
-  public LatencyMeasure getLatencyMeasure() { return latencyMeasure; }
-  public void setLatencyMeasure(LatencyMeasure latencyMeasure) { this.latencyMeasure = latencyMeasure; }
-  public Double getLatencyQuantile() { return latencyQuantile; }
-  public void setLatencyQuantile(Double latencyQuantile) { this.latencyQuantile = latencyQuantile; }
-  public Integer getFailureLimit() { return failureLimit; }
-  public void setFailureLimit(Integer failureLimit) { this.failureLimit = failureLimit; }
-  public OnNoData getOnNoData() { return onNoData; }
-  public void setOnNoData(OnNoData onNoData) { this.onNoData = onNoData; }
-  public Map<String, String> getStableSelector() { return stableSelector; }
-  public void setStableSelector(Map<String, String> stableSelector) { this.stableSelector = stableSelector; }
-  public Map<String, String> getCanarySelector() { return canarySelector; }
-  public void setCanarySelector(Map<String, String> canarySelector) { this.canarySelector = canarySelector; }
-  public List<MetricCheck> getMetrics() { return metrics; }
-  public void setMetrics(List<MetricCheck> metrics) { this.metrics = metrics; }
+  public String getInterval() {
+    return interval;
+  }
+
+  public void setInterval(String interval) {
+    this.interval = interval;
+  }
+
+  public String getWindow() {
+    return window;
+  }
+
+  public void setWindow(String window) {
+    this.window = window;
+  }
+
+  public PrometheusSpec getPrometheus() {
+    return prometheus;
+  }
+
+  public void setPrometheus(PrometheusSpec prometheus) {
+    this.prometheus = prometheus;
+  }
+
+  public Integer getMinRequests() {
+    return minRequests;
+  }
+
+  public void setMinRequests(Integer minRequests) {
+    this.minRequests = minRequests;
+  }
+
+  public Double getErrorRateRatio() {
+    return errorRateRatio;
+  }
+
+  public void setErrorRateRatio(Double errorRateRatio) {
+    this.errorRateRatio = errorRateRatio;
+  }
+
+  public Double getMinErrorRate() {
+    return minErrorRate;
+  }
+
+  public void setMinErrorRate(Double minErrorRate) {
+    this.minErrorRate = minErrorRate;
+  }
+
+  public Double getLatencyIncrease() {
+    return latencyIncrease;
+  }
+
+  public void setLatencyIncrease(Double latencyIncrease) {
+    this.latencyIncrease = latencyIncrease;
+  }
+
+  public LatencyMeasure getLatencyMeasure() {
+    return latencyMeasure;
+  }
+
+  public void setLatencyMeasure(LatencyMeasure latencyMeasure) {
+    this.latencyMeasure = latencyMeasure;
+  }
+
+  public Double getLatencyQuantile() {
+    return latencyQuantile;
+  }
+
+  public void setLatencyQuantile(Double latencyQuantile) {
+    this.latencyQuantile = latencyQuantile;
+  }
+
+  public Integer getFailureLimit() {
+    return failureLimit;
+  }
+
+  public void setFailureLimit(Integer failureLimit) {
+    this.failureLimit = failureLimit;
+  }
+
+  public OnNoData getOnNoData() {
+    return onNoData;
+  }
+
+  public void setOnNoData(OnNoData onNoData) {
+    this.onNoData = onNoData;
+  }
+
+  public Map<String, String> getStableSelector() {
+    return stableSelector;
+  }
+
+  public void setStableSelector(Map<String, String> stableSelector) {
+    this.stableSelector = stableSelector;
+  }
+
+  public Map<String, String> getCanarySelector() {
+    return canarySelector;
+  }
+
+  public void setCanarySelector(Map<String, String> canarySelector) {
+    this.canarySelector = canarySelector;
+  }
+
+  public List<MetricCheck> getMetrics() {
+    return metrics;
+  }
+
+  public void setMetrics(List<MetricCheck> metrics) {
+    this.metrics = metrics;
+  }
 }

@@ -11,21 +11,57 @@ public class AnalysisStatus {
   private SideMeasurement canary;
   private SideMeasurement stable;
   private String reason;
+
   /** The custom metric checks, when spec.analysis.metrics has any. */
   private List<CheckStatus> checks;
 
   public AnalysisStatus() {}
 
-  public String getTime() { return time; }
-  public void setTime(String time) { this.time = time; }
-  public Verdict getVerdict() { return verdict; }
-  public void setVerdict(Verdict verdict) { this.verdict = verdict; }
-  public SideMeasurement getCanary() { return canary; }
-  public void setCanary(SideMeasurement canary) { this.canary = canary; }
-  public SideMeasurement getStable() { return stable; }
-  public void setStable(SideMeasurement stable) { this.stable = stable; }
-  public List<CheckStatus> getChecks() { return checks; }
-  public void setChecks(List<CheckStatus> checks) { this.checks = checks; }
-  public String getReason() { return reason; }
-  public void setReason(String reason) { this.reason = reason; }
+  public String getTime() {
+    return time;
+  }
+
+  public void setTime(String time) {
+    this.time = time;
+  }
+
+  public Verdict getVerdict() {
+    return verdict;
+  }
+
+  public void setVerdict(Verdict verdict) {
+    this.verdict = verdict;
+  }
+
+  public SideMeasurement getCanary() {
+    return canary;
+  }
+
+  public void setCanary(SideMeasurement canary) {
+    this.canary = canary;
+  }
+
+  public SideMeasurement getStable() {
+    return stable;
+  }
+
+  public void setStable(SideMeasurement stable) {
+    this.stable = stable;
+  }
+
+  public List<CheckStatus> getChecks() {
+    return checks;
+  }
+
+  public void setChecks(List<CheckStatus> checks) {
+    this.checks = checks;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
 }

@@ -17,6 +17,11 @@ public class CanaryGroup {
     this.match = new ArrayList<>(match);
   }
 
-  public List<RequestMatch> getMatch() { return match; }
-  public void setMatch(List<RequestMatch> match) { this.match = match; }
+  public List<RequestMatch> getMatch() {
+    return match;
+  }
+
+  public void setMatch(List<RequestMatch> match) {
+    this.match = match;
+  }
 }

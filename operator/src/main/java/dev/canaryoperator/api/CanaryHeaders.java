@@ -13,6 +13,11 @@ public class CanaryHeaders {
     this.set = new LinkedHashMap<>(set);
   }
 
-  public Map<String, String> getSet() { return set; }
-  public void setSet(Map<String, String> set) { this.set = set; }
+  public Map<String, String> getSet() {
+    return set;
+  }
+
+  public void setSet(Map<String, String> set) {
+    this.set = set;
+  }
 }

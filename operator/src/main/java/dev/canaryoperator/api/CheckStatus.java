@@ -21,14 +21,43 @@ public class CheckStatus {
     this.reason = reason;
   }
 
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
-  public Verdict getVerdict() { return verdict; }
-  public void setVerdict(Verdict verdict) { this.verdict = verdict; }
-  public Double getCanary() { return canary; }
-  public void setCanary(Double canary) { this.canary = canary; }
-  public Double getStable() { return stable; }
-  public void setStable(Double stable) { this.stable = stable; }
-  public String getReason() { return reason; }
-  public void setReason(String reason) { this.reason = reason; }
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public Verdict getVerdict() {
+    return verdict;
+  }
+
+  public void setVerdict(Verdict verdict) {
+    this.verdict = verdict;
+  }
+
+  public Double getCanary() {
+    return canary;
+  }
+
+  public void setCanary(Double canary) {
+    this.canary = canary;
+  }
+
+  public Double getStable() {
+    return stable;
+  }
+
+  public void setStable(Double stable) {
+    this.stable = stable;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
 }

@@ -14,8 +14,10 @@ public class Destination {
   @Required
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
   private String host;
+
   @Pattern("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
   private String subset;
+
   @Min(1)
   @Max(65535)
   private Integer port;
@@ -28,14 +30,34 @@ public class Destination {
     this.port = port;
   }
 
-  public String getHost() { return host; }
-  public void setHost(String host) { this.host = host; }
-  public String getSubset() { return subset; }
-  public void setSubset(String subset) { this.subset = subset; }
-  public Integer getPort() { return port; }
-  public void setPort(Integer port) { this.port = port; }
+  public String getHost() {
+    return host;
+  }
 
-  /** The Service name without namespace or cluster suffix: "reviews" for "reviews.bookinfo.svc.cluster.local". */
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  public String getSubset() {
+    return subset;
+  }
+
+  public void setSubset(String subset) {
+    this.subset = subset;
+  }
+
+  public Integer getPort() {
+    return port;
+  }
+
+  public void setPort(Integer port) {
+    this.port = port;
+  }
+
+  /**
+   * The Service name without namespace or cluster suffix: "reviews" for
+   * "reviews.bookinfo.svc.cluster.local".
+   */
   @JsonIgnore
   public String shortHost() {
     return ServiceHost.of(host, null).name();
@@ -48,7 +70,9 @@ public class Destination {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Destination d && Objects.equals(host, d.host) && Objects.equals(subset, d.subset)
+    return o instanceof Destination d
+        && Objects.equals(host, d.host)
+        && Objects.equals(subset, d.subset)
         && Objects.equals(port, d.port);
   }
 

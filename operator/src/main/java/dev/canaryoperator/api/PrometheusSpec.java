@@ -11,9 +11,11 @@ public class PrometheusSpec {
   @Required
   @Pattern("^https?://[^\\s/?#]+(/[^\\s?#]*)?$")
   private String url;
+
   @Default("10s")
   @Pattern(Durations.PATTERN)
   private String timeout = "10s";
+
   /**
    * Secret in the release's namespace with key "token" (bearer) or keys "username" and "password"
    * (basic), and optionally "ca.crt" (PEM) to trust for https.
@@ -26,10 +28,27 @@ public class PrometheusSpec {
     this.url = url;
   }
 
-  public String getUrl() { return url; }
-  public void setUrl(String url) { this.url = url; }
-  public String getTimeout() { return timeout; }
-  public void setTimeout(String timeout) { this.timeout = timeout; }
-  public String getSecretName() { return secretName; }
-  public void setSecretName(String secretName) { this.secretName = secretName; }
+  public String getUrl() {
+    return url;
+  }
+
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  public String getTimeout() {
+    return timeout;
+  }
+
+  public void setTimeout(String timeout) {
+    this.timeout = timeout;
+  }
+
+  public String getSecretName() {
+    return secretName;
+  }
+
+  public void setSecretName(String secretName) {
+    this.secretName = secretName;
+  }
 }

@@ -17,10 +17,27 @@ public class SideMeasurement {
     this.latencyMs = latencyMs;
   }
 
-  public Double getRequests() { return requests; }
-  public void setRequests(Double requests) { this.requests = requests; }
-  public Double getErrorRate() { return errorRate; }
-  public void setErrorRate(Double errorRate) { this.errorRate = errorRate; }
-  public Double getLatencyMs() { return latencyMs; }
-  public void setLatencyMs(Double latencyMs) { this.latencyMs = latencyMs; }
+  public Double getRequests() {
+    return requests;
+  }
+
+  public void setRequests(Double requests) {
+    this.requests = requests;
+  }
+
+  public Double getErrorRate() {
+    return errorRate;
+  }
+
+  public void setErrorRate(Double errorRate) {
+    this.errorRate = errorRate;
+  }
+
+  public Double getLatencyMs() {
+    return latencyMs;
+  }
+
+  public void setLatencyMs(Double latencyMs) {
+    this.latencyMs = latencyMs;
+  }
 }

@@ -13,6 +13,7 @@ public class Step {
   @Min(1)
   @Max(100)
   private Integer weight;
+
   /** Defaults to spec.stepDuration. */
   @Pattern(Durations.PATTERN)
   private String duration;
@@ -24,8 +25,19 @@ public class Step {
     this.duration = duration;
   }
 
-  public Integer getWeight() { return weight; }
-  public void setWeight(Integer weight) { this.weight = weight; }
-  public String getDuration() { return duration; }
-  public void setDuration(String duration) { this.duration = duration; }
+  public Integer getWeight() {
+    return weight;
+  }
+
+  public void setWeight(Integer weight) {
+    this.weight = weight;
+  }
+
+  public String getDuration() {
+    return duration;
+  }
+
+  public void setDuration(String duration) {
+    this.duration = duration;
+  }
 }

@@ -12,7 +12,11 @@ public class VirtualServiceRef {
   @Required
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
   private String name;
-  /** Names of the http routes to drive; empty means every http route with a destination for the stable host. */
+
+  /**
+   * Names of the http routes to drive; empty means every http route with a destination for the
+   * stable host.
+   */
   private List<String> routes = new ArrayList<>();
 
   public VirtualServiceRef() {}
@@ -22,8 +26,19 @@ public class VirtualServiceRef {
     this.routes = routes == null ? new ArrayList<>() : new ArrayList<>(routes);
   }
 
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
-  public List<String> getRoutes() { return routes; }
-  public void setRoutes(List<String> routes) { this.routes = routes; }
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public List<String> getRoutes() {
+    return routes;
+  }
+
+  public void setRoutes(List<String> routes) {
+    this.routes = routes;
+  }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The operator's own Prometheus metrics, per release: canary weight, phase (one gauge per phase,
- * 1 for the current one, as kube-state-metrics does) and analysis verdict counts.
+ * The operator's own Prometheus metrics, per release: canary weight, phase (one gauge per phase, 1
+ * for the current one, as kube-state-metrics does) and analysis verdict counts.
  */
 public final class OperatorMetrics {
   private final MeterRegistry registry;
@@ -28,31 +28,45 @@ public final class OperatorMetrics {
   public void observe(CanaryRelease release, CanaryReleaseStatus status) {
     Tags tags = tags(release);
     String key = key(release);
-    AtomicInteger weight = weights.computeIfAbsent(key, k -> {
-      AtomicInteger value = new AtomicInteger();
-      Gauge.builder("canary_release_canary_weight", value, AtomicInteger::get)
-          .description("Canary traffic share in percent").tags(tags).register(registry);
-      return value;
-    });
+    AtomicInteger weight =
+        weights.computeIfAbsent(
+            key,
+            k -> {
+              AtomicInteger value = new AtomicInteger();
+              Gauge.builder("canary_release_canary_weight", value, AtomicInteger::get)
+                  .description("Canary traffic share in percent")
+                  .tags(tags)
+                  .register(registry);
+              return value;
+            });
     weight.set(status.getCanaryWeight() == null ? 0 : status.getCanaryWeight());
     for (Phase phase : Phase.values()) {
-      AtomicInteger value = phases.computeIfAbsent(key + "|" + phase, k -> {
-        AtomicInteger v = new AtomicInteger();
-        Gauge.builder("canary_release_phase", v, AtomicInteger::get)
-            .description("1 for the release's current phase").tags(tags.and("phase", phase.name())).register(registry);
-        return v;
-      });
+      AtomicInteger value =
+          phases.computeIfAbsent(
+              key + "|" + phase,
+              k -> {
+                AtomicInteger v = new AtomicInteger();
+                Gauge.builder("canary_release_phase", v, AtomicInteger::get)
+                    .description("1 for the release's current phase")
+                    .tags(tags.and("phase", phase.name()))
+                    .register(registry);
+                return v;
+              });
       value.set(phase == status.getPhase() ? 1 : 0);
     }
   }
 
   public void analysis(CanaryRelease release, Verdict verdict) {
-    Counter.builder("canary_release_analyses_total").description("Analyses by verdict")
-        .tags(tags(release).and("verdict", verdict.name())).register(registry).increment();
+    Counter.builder("canary_release_analyses_total")
+        .description("Analyses by verdict")
+        .tags(tags(release).and("verdict", verdict.name()))
+        .register(registry)
+        .increment();
   }
 
   private static Tags tags(CanaryRelease release) {
-    return Tags.of("namespace", release.getMetadata().getNamespace(), "name", release.getMetadata().getName());
+    return Tags.of(
+        "namespace", release.getMetadata().getNamespace(), "name", release.getMetadata().getName());
   }
 
   private static String key(CanaryRelease release) {

@@ -14,13 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs analyses off the reconciler threads, at most one in flight per release, so a slow
- * Prometheus delays only the release that waits for it. The reconciler polls for the result.
+ * Runs analyses off the reconciler threads, at most one in flight per release, so a slow Prometheus
+ * delays only the release that waits for it. The reconciler polls for the result.
  */
 final class AnalysisRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnalysisRunner.class);
 
-  private record InFlight(String rolloutId, Instant startedAt, CompletableFuture<AnalysisResult> result) {}
+  private record InFlight(
+      String rolloutId, Instant startedAt, CompletableFuture<AnalysisResult> result) {}
 
   /** A finished analysis and when it started querying. */
   record Completed(AnalysisResult result, Instant startedAt, Object token) {}
@@ -31,20 +32,24 @@ final class AnalysisRunner implements AutoCloseable {
 
   AnalysisRunner(Analysis analysis, int threads) {
     this.analysis = analysis;
-    this.executor = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "analysis");
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "analysis");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
    * A finished result for this release and rollout if there is one; otherwise starts an analysis
    * when {@code dueTarget} is given and none is running. A returned result stays on offer until
-   * {@link #recorded} says the status holds it, so a failed status write cannot lose a verdict
-   * (and a lost Fail must never let the next reconcile put the canary's traffic back).
+   * {@link #recorded} says the status holds it, so a failed status write cannot lose a verdict (and
+   * a lost Fail must never let the next reconcile put the canary's traffic back).
    */
-  Optional<Completed> poll(String releaseKey, String rolloutId, AnalysisTarget dueTarget, Instant now) {
+  Optional<Completed> poll(
+      String releaseKey, String rolloutId, AnalysisTarget dueTarget, Instant now) {
     InFlight running = inFlight.get(releaseKey);
     if (running != null) {
       if (!running.result().isDone()) {
@@ -57,7 +62,10 @@ final class AnalysisRunner implements AutoCloseable {
       inFlight.remove(releaseKey, running);
     }
     if (dueTarget != null) {
-      inFlight.put(releaseKey, new InFlight(rolloutId, now, CompletableFuture.supplyAsync(() -> run(dueTarget), executor)));
+      inFlight.put(
+          releaseKey,
+          new InFlight(
+              rolloutId, now, CompletableFuture.supplyAsync(() -> run(dueTarget), executor)));
     }
     return Optional.empty();
   }

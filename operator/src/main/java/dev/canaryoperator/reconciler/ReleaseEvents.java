@@ -25,22 +25,45 @@ final class ReleaseEvents {
     String now = Instant.now().toString();
     var meta = release.getMetadata();
     try {
-      client.v1().events().inNamespace(meta.getNamespace()).resource(new EventBuilder()
-          .withNewMetadata().withNamespace(meta.getNamespace())
-          .withName(meta.getName() + "." + UUID.randomUUID().toString().substring(0, 8)).endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(release.getApiVersion()).withKind(release.getKind())
-              .withName(meta.getName()).withNamespace(meta.getNamespace()).withUid(meta.getUid())
-              .withResourceVersion(meta.getResourceVersion()).build())
-          .withReason(reason)
-          .withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
-          .withType(warning ? "Warning" : "Normal")
-          .withNewSource().withComponent(COMPONENT).endSource()
-          .withReportingComponent(COMPONENT)
-          .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(meta.getNamespace())
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withNamespace(meta.getNamespace())
+                  .withName(meta.getName() + "." + UUID.randomUUID().toString().substring(0, 8))
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(release.getApiVersion())
+                          .withKind(release.getKind())
+                          .withName(meta.getName())
+                          .withNamespace(meta.getNamespace())
+                          .withUid(meta.getUid())
+                          .withResourceVersion(meta.getResourceVersion())
+                          .build())
+                  .withReason(reason)
+                  .withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
+                  .withType(warning ? "Warning" : "Normal")
+                  .withNewSource()
+                  .withComponent(COMPONENT)
+                  .endSource()
+                  .withReportingComponent(COMPONENT)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
       // An event is a courtesy; losing one must not stop the rollout.
-      log.warn("could not record event {} on {}/{}: {}", reason, meta.getNamespace(), meta.getName(), e.getMessage());
+      log.warn(
+          "could not record event {} on {}/{}: {}",
+          reason,
+          meta.getNamespace(),
+          meta.getName(),
+          e.getMessage());
     }
   }
 }

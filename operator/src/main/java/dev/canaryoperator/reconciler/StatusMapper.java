@@ -10,9 +10,9 @@ import dev.canaryoperator.api.HistoryEntry;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.SideMeasurement;
 import dev.canaryoperator.rollout.RolloutState;
-import dev.canaryoperator.routing.TrafficProblem;
 import dev.canaryoperator.rollout.Transition;
 import dev.canaryoperator.routing.RouteWeights;
+import dev.canaryoperator.routing.TrafficProblem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
@@ -20,7 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** Translates between the state machine's record and the CanaryRelease status, conditions and history. */
+/**
+ * Translates between the state machine's record and the CanaryRelease status, conditions and
+ * history.
+ */
 final class StatusMapper {
   static final int HISTORY_LIMIT = 20;
 
@@ -31,19 +34,51 @@ final class StatusMapper {
       return null;
     }
     AnalysisStatus last = status.getLastAnalysis();
-    AnalysisResult lastResult = last == null || last.getVerdict() == null ? null
-        : new AnalysisResult(last.getVerdict(), measurement(last.getCanary()), measurement(last.getStable()), last.getReason(),
-            last.getChecks() == null ? List.of() : last.getChecks().stream()
-                .map(c -> new CheckResult(c.getName(), c.getVerdict(), c.getCanary(), c.getStable(), c.getReason())).toList());
+    AnalysisResult lastResult =
+        last == null || last.getVerdict() == null
+            ? null
+            : new AnalysisResult(
+                last.getVerdict(),
+                measurement(last.getCanary()),
+                measurement(last.getStable()),
+                last.getReason(),
+                last.getChecks() == null
+                    ? List.of()
+                    : last.getChecks().stream()
+                        .map(
+                            c ->
+                                new CheckResult(
+                                    c.getName(),
+                                    c.getVerdict(),
+                                    c.getCanary(),
+                                    c.getStable(),
+                                    c.getReason()))
+                        .toList());
     boolean awaiting = Boolean.TRUE.equals(status.getAwaitingPromotion());
-    return new RolloutState(status.getPhase(), status.getRolloutId(), orZero(status.getCurrentStep()),
-        instant(status.getStepStartedAt()), orZero(status.getStepAnalysesPassed()), orZero(status.getConsecutiveFailures()),
-        awaiting, last == null ? null : instant(last.getTime()), lastResult, status.getAcknowledgedPromote(),
-        status.getAcknowledgedRetry(), status.getMessage(), instant(status.getWeightChangedAt()));
+    return new RolloutState(
+        status.getPhase(),
+        status.getRolloutId(),
+        orZero(status.getCurrentStep()),
+        instant(status.getStepStartedAt()),
+        orZero(status.getStepAnalysesPassed()),
+        orZero(status.getConsecutiveFailures()),
+        awaiting,
+        last == null ? null : instant(last.getTime()),
+        lastResult,
+        status.getAcknowledgedPromote(),
+        status.getAcknowledgedRetry(),
+        status.getMessage(),
+        instant(status.getWeightChangedAt()));
   }
 
-  static CanaryReleaseStatus toStatus(RolloutState state, RouteWeights weights, CanaryReleaseStatus previous,
-      List<Transition> transitions, TrafficProblem problem, long generation, Instant now) {
+  static CanaryReleaseStatus toStatus(
+      RolloutState state,
+      RouteWeights weights,
+      CanaryReleaseStatus previous,
+      List<Transition> transitions,
+      TrafficProblem problem,
+      long generation,
+      Instant now) {
     CanaryReleaseStatus status = new CanaryReleaseStatus();
     status.setPhase(state.phase());
     status.setObservedGeneration(generation);
@@ -54,8 +89,10 @@ final class StatusMapper {
       status.setCanaryWeight(shown.canary());
       status.setStableWeight(shown.stable());
     }
-    status.setStepStartedAt(state.stepStartedAt() == null ? null : state.stepStartedAt().toString());
-    status.setWeightChangedAt(state.weightChangedAt() == null ? null : state.weightChangedAt().toString());
+    status.setStepStartedAt(
+        state.stepStartedAt() == null ? null : state.stepStartedAt().toString());
+    status.setWeightChangedAt(
+        state.weightChangedAt() == null ? null : state.weightChangedAt().toString());
     status.setStepAnalysesPassed(state.stepAnalysesPassed());
     status.setConsecutiveFailures(state.consecutiveFailures());
     status.setAwaitingPromotion(state.awaitingPromotion() ? Boolean.TRUE : null);
@@ -63,8 +100,16 @@ final class StatusMapper {
     status.setMessage(state.message());
     status.setAcknowledgedPromote(state.acknowledgedPromote());
     status.setAcknowledgedRetry(state.acknowledgedRetry());
-    status.setConditions(conditions(state, problem, previous == null ? List.of() : previous.getConditions(), generation, now));
-    status.setHistory(history(previous == null ? List.of() : previous.getHistory(), transitions, state, shown, now));
+    status.setConditions(
+        conditions(
+            state,
+            problem,
+            previous == null ? List.of() : previous.getConditions(),
+            generation,
+            now));
+    status.setHistory(
+        history(
+            previous == null ? List.of() : previous.getHistory(), transitions, state, shown, now));
     return status;
   }
 
@@ -75,38 +120,101 @@ final class StatusMapper {
     return RouteWeights.canaryAt(previous.getCanaryWeight());
   }
 
-  static List<Condition> conditions(RolloutState state, TrafficProblem problem, List<Condition> previous, long generation, Instant now) {
+  static List<Condition> conditions(
+      RolloutState state,
+      TrafficProblem problem,
+      List<Condition> previous,
+      long generation,
+      Instant now) {
     List<Condition> result = new ArrayList<>();
     boolean progressing = state.phase() == Phase.Progressing || state.phase() == Phase.Paused;
-    result.add(condition(previous, "Ready", problem == null, problem == null ? "VirtualServiceReady" : problem.kind().name(),
-        problem == null ? "the VirtualService is driven by this release" : problem.message(), generation, now));
-    result.add(condition(previous, "Progressing", progressing, state.phase().name(),
-        Objects.requireNonNullElse(state.message(), "phase " + state.phase()), generation, now));
-    result.add(condition(previous, "Promoted", state.phase() == Phase.Promoted, state.phase() == Phase.Promoted ? "Promoted" : "NotPromoted",
-        state.phase() == Phase.Promoted ? state.message() : "the canary has not been promoted", generation, now));
-    result.add(condition(previous, "RolledBack", state.phase() == Phase.RolledBack,
-        state.phase() == Phase.RolledBack ? "AnalysisFailed" : "NotRolledBack",
-        state.phase() == Phase.RolledBack ? state.message() : "the canary has not been rolled back", generation, now));
+    result.add(
+        condition(
+            previous,
+            "Ready",
+            problem == null,
+            problem == null ? "VirtualServiceReady" : problem.kind().name(),
+            problem == null ? "the VirtualService is driven by this release" : problem.message(),
+            generation,
+            now));
+    result.add(
+        condition(
+            previous,
+            "Progressing",
+            progressing,
+            state.phase().name(),
+            Objects.requireNonNullElse(state.message(), "phase " + state.phase()),
+            generation,
+            now));
+    result.add(
+        condition(
+            previous,
+            "Promoted",
+            state.phase() == Phase.Promoted,
+            state.phase() == Phase.Promoted ? "Promoted" : "NotPromoted",
+            state.phase() == Phase.Promoted ? state.message() : "the canary has not been promoted",
+            generation,
+            now));
+    result.add(
+        condition(
+            previous,
+            "RolledBack",
+            state.phase() == Phase.RolledBack,
+            state.phase() == Phase.RolledBack ? "AnalysisFailed" : "NotRolledBack",
+            state.phase() == Phase.RolledBack
+                ? state.message()
+                : "the canary has not been rolled back",
+            generation,
+            now));
     return result;
   }
 
-  private static Condition condition(List<Condition> previous, String type, boolean isTrue, String reason, String message,
-      long generation, Instant now) {
+  private static Condition condition(
+      List<Condition> previous,
+      String type,
+      boolean isTrue,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
     String status = isTrue ? "True" : "False";
-    String since = previous.stream().filter(c -> c.getType().equals(type) && c.getStatus().equals(status))
-        .map(Condition::getLastTransitionTime).filter(Objects::nonNull).findFirst().orElse(now.toString());
-    return new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
-        .withMessage(message == null ? "" : message).withObservedGeneration(generation).withLastTransitionTime(since).build();
+    String since =
+        previous.stream()
+            .filter(c -> c.getType().equals(type) && c.getStatus().equals(status))
+            .map(Condition::getLastTransitionTime)
+            .filter(Objects::nonNull)
+            .findFirst()
+            .orElse(now.toString());
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message == null ? "" : message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since)
+        .build();
   }
 
-  private static List<HistoryEntry> history(List<HistoryEntry> previous, List<Transition> transitions, RolloutState state,
-      RouteWeights weights, Instant now) {
+  private static List<HistoryEntry> history(
+      List<HistoryEntry> previous,
+      List<Transition> transitions,
+      RolloutState state,
+      RouteWeights weights,
+      Instant now) {
     List<HistoryEntry> history = new ArrayList<>(previous);
     for (Transition t : transitions) {
-      history.add(new HistoryEntry(now.toString(), state.phase(), state.step(), weights == null ? null : weights.canary(),
-          t.reason(), t.message()));
+      history.add(
+          new HistoryEntry(
+              now.toString(),
+              state.phase(),
+              state.step(),
+              weights == null ? null : weights.canary(),
+              t.reason(),
+              t.message()));
     }
-    return history.size() <= HISTORY_LIMIT ? history : new ArrayList<>(history.subList(history.size() - HISTORY_LIMIT, history.size()));
+    return history.size() <= HISTORY_LIMIT
+        ? history
+        : new ArrayList<>(history.subList(history.size() - HISTORY_LIMIT, history.size()));
   }
 
   private static AnalysisStatus analysisStatus(RolloutState state) {
@@ -120,8 +228,13 @@ final class StatusMapper {
     status.setStable(side(state.lastAnalysis().stable()));
     status.setReason(state.lastAnalysis().reason());
     if (!state.lastAnalysis().checks().isEmpty()) {
-      status.setChecks(state.lastAnalysis().checks().stream()
-          .map(c -> new CheckStatus(c.name(), c.verdict(), c.canaryValue(), c.stableValue(), c.reason())).toList());
+      status.setChecks(
+          state.lastAnalysis().checks().stream()
+              .map(
+                  c ->
+                      new CheckStatus(
+                          c.name(), c.verdict(), c.canaryValue(), c.stableValue(), c.reason()))
+              .toList());
     }
     return status;
   }
@@ -139,7 +252,9 @@ final class StatusMapper {
   }
 
   private static Measurement measurement(SideMeasurement s) {
-    return s == null ? Measurement.UNKNOWN : new Measurement(s.getRequests(), s.getErrorRate(), s.getLatencyMs());
+    return s == null
+        ? Measurement.UNKNOWN
+        : new Measurement(s.getRequests(), s.getErrorRate(), s.getLatencyMs());
   }
 
   private static Instant instant(String text) {

@@ -1,7 +1,7 @@
 package dev.canaryoperator.rollout;
 
-import dev.canaryoperator.routing.TrafficProblem;
 import dev.canaryoperator.analysis.AnalysisResult;
+import dev.canaryoperator.routing.TrafficProblem;
 
 /**
  * What the shell observed for one decision.
@@ -13,10 +13,19 @@ import dev.canaryoperator.analysis.AnalysisResult;
  * @param analysis a fresh analysis result, or null when none was due
  * @param analysisAt when that analysis queried (the window it measured ends there), or null for now
  */
-public record Observation(String rolloutId, String promoteRequest, String retryRequest,
-    TrafficProblem trafficProblem, AnalysisResult analysis, java.time.Instant analysisAt) {
+public record Observation(
+    String rolloutId,
+    String promoteRequest,
+    String retryRequest,
+    TrafficProblem trafficProblem,
+    AnalysisResult analysis,
+    java.time.Instant analysisAt) {
 
-  public Observation(String rolloutId, String promoteRequest, String retryRequest, TrafficProblem trafficProblem,
+  public Observation(
+      String rolloutId,
+      String promoteRequest,
+      String retryRequest,
+      TrafficProblem trafficProblem,
       AnalysisResult analysis) {
     this(rolloutId, promoteRequest, retryRequest, trafficProblem, analysis, null);
   }

@@ -14,9 +14,15 @@ public final class RolloutId {
   private RolloutId() {}
 
   public static String of(CanaryReleaseSpec spec) {
-    String identity = spec.getStable() + "|" + spec.getCanary() + "|" + (spec.getRevision() == null ? "" : spec.getRevision());
+    String identity =
+        spec.getStable()
+            + "|"
+            + spec.getCanary()
+            + "|"
+            + (spec.getRevision() == null ? "" : spec.getRevision());
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash, 0, 6);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);

@@ -9,25 +9,39 @@ import java.time.Duration;
 import java.util.List;
 
 /** The parts of a spec the state machine needs, with defaults applied and durations parsed. */
-public record StepPlan(List<PlannedStep> steps, Duration analysisInterval, int failureLimit, OnNoData onNoData,
-    Promotion promotion, boolean paused) {
+public record StepPlan(
+    List<PlannedStep> steps,
+    Duration analysisInterval,
+    int failureLimit,
+    OnNoData onNoData,
+    Promotion promotion,
+    boolean paused) {
 
   public record PlannedStep(int weight, Duration duration) {}
 
   public StepPlan {
     steps = List.copyOf(steps);
     if (steps.isEmpty()) {
-      throw new IllegalArgumentException("spec.steps is empty: give at least one step, for example {weight: 100}");
+      throw new IllegalArgumentException(
+          "spec.steps is empty: give at least one step, for example {weight: 100}");
     }
   }
 
   public static StepPlan of(CanaryReleaseSpec spec) {
     Duration defaultDuration = Durations.parse(orDefault(spec.getStepDuration(), "30m"));
-    List<PlannedStep> steps = spec.getSteps().stream()
-        .map((Step s) -> new PlannedStep(s.getWeight(), s.getDuration() == null ? defaultDuration : Durations.parse(s.getDuration())))
-        .toList();
+    List<PlannedStep> steps =
+        spec.getSteps().stream()
+            .map(
+                (Step s) ->
+                    new PlannedStep(
+                        s.getWeight(),
+                        s.getDuration() == null
+                            ? defaultDuration
+                            : Durations.parse(s.getDuration())))
+            .toList();
     var analysis = spec.getAnalysis();
-    return new StepPlan(steps,
+    return new StepPlan(
+        steps,
         Durations.parse(orDefault(analysis == null ? null : analysis.getInterval(), "1m")),
         analysis == null || analysis.getFailureLimit() == null ? 1 : analysis.getFailureLimit(),
         analysis == null || analysis.getOnNoData() == null ? OnNoData.Hold : analysis.getOnNoData(),

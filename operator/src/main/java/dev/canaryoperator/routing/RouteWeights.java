@@ -7,7 +7,11 @@ public record RouteWeights(int stable, int canary) {
 
   public RouteWeights {
     if (stable < 0 || canary < 0 || stable + canary != 100) {
-      throw new IllegalArgumentException("weights must be non-negative and sum to 100, got stable=" + stable + " canary=" + canary);
+      throw new IllegalArgumentException(
+          "weights must be non-negative and sum to 100, got stable="
+              + stable
+              + " canary="
+              + canary);
     }
   }
 

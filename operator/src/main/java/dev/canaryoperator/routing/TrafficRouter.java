@@ -16,10 +16,10 @@ public interface TrafficRouter {
     RouteWeights weights();
 
     /**
-     * A number that changes with every change of the routing spec (Kubernetes'
-     * {@code metadata.generation}), 0 when the resource is missing. Recorded with each decision,
-     * it tells a write interrupted by a restart (the spec is still at the recorded generation)
-     * from someone else's change (it moved on).
+     * A number that changes with every change of the routing spec (Kubernetes' {@code
+     * metadata.generation}), 0 when the resource is missing. Recorded with each decision, it tells
+     * a write interrupted by a restart (the spec is still at the recorded generation) from someone
+     * else's change (it moved on).
      */
     long generation();
   }

@@ -1,9 +1,9 @@
 package dev.canaryoperator.traffic;
 
-import dev.canaryoperator.routing.RouteTarget;
-import dev.canaryoperator.routing.RouteWeights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.canaryoperator.routing.RouteTarget;
+import dev.canaryoperator.routing.RouteWeights;
 import dev.canaryoperator.routing.TrafficProblem;
 import dev.canaryoperator.routing.TrafficRouter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Adopts an existing VirtualService and writes the split into it: never creates or recreates one,
  * never server-side-applies (Istio's route lists are atomic, SSA would take them over whole).
- * Updates carry the resourceVersion that was read; a 409 means someone else wrote in between, so
- * it reads again and reapplies only the fields it owns.
+ * Updates carry the resourceVersion that was read; a 409 means someone else wrote in between, so it
+ * reads again and reapplies only the fields it owns.
  */
 public final class VirtualServiceRouter implements TrafficRouter {
   public static final String API_VERSION = "networking.istio.io/v1";
@@ -35,7 +35,8 @@ public final class VirtualServiceRouter implements TrafficRouter {
    * @param ownWriteListener told about every successful write (previous, updated), so the informer
    *     does not mistake the operator's own change for someone else's
    */
-  public VirtualServiceRouter(KubernetesClient client,
+  public VirtualServiceRouter(
+      KubernetesClient client,
       BiConsumer<GenericKubernetesResource, GenericKubernetesResource> ownWriteListener) {
     this.client = client;
     this.serialization = client.getKubernetesSerialization();
@@ -46,8 +47,9 @@ public final class VirtualServiceRouter implements TrafficRouter {
    * The VirtualService as read once for a reconcile. {@link #apply} writes against this very
    * version, so a reconcile reads it only once.
    */
-  public record VirtualServiceSnapshot(String name, GenericKubernetesResource resource, TrafficProblem problem,
-      RouteWeights weights) implements Snapshot {
+  public record VirtualServiceSnapshot(
+      String name, GenericKubernetesResource resource, TrafficProblem problem, RouteWeights weights)
+      implements Snapshot {
     @Override
     public long generation() {
       Long generation = resource == null ? null : resource.getMetadata().getGeneration();
@@ -57,25 +59,37 @@ public final class VirtualServiceRouter implements TrafficRouter {
 
   /** A snapshot for a cluster without Istio's CRD: nothing to read, the problem says why. */
   public static Snapshot withoutIstio(String name) {
-    return new VirtualServiceSnapshot(name, null, new TrafficProblem(TrafficProblem.Kind.VirtualServiceNotFound,
-        "Istio's VirtualService CRD is not installed in this cluster; install Istio, then restart the operator"), null);
+    return new VirtualServiceSnapshot(
+        name,
+        null,
+        new TrafficProblem(
+            TrafficProblem.Kind.VirtualServiceNotFound,
+            "Istio's VirtualService CRD is not installed in this cluster; install Istio, then restart the operator"),
+        null);
   }
 
   @Override
   public Snapshot read(String name, RouteTarget target) {
     GenericKubernetesResource vs = read(target.namespace(), name);
     TrafficProblem problem = problemWith(vs, name, target);
-    RouteWeights weights = problem == null ? VirtualServiceRoutes.observedWeights(spec(vs), target).orElse(null) : null;
+    RouteWeights weights =
+        problem == null
+            ? VirtualServiceRoutes.observedWeights(spec(vs), target).orElse(null)
+            : null;
     return new VirtualServiceSnapshot(name, vs, problem, weights);
   }
 
-  private TrafficProblem problemWith(GenericKubernetesResource vs, String name, RouteTarget target) {
+  private TrafficProblem problemWith(
+      GenericKubernetesResource vs, String name, RouteTarget target) {
     if (vs == null) {
       return notFound(target.namespace(), name);
     }
     VirtualServiceRoutes.Inspection inspection = VirtualServiceRoutes.inspect(spec(vs), target);
-    return inspection.usable() ? null
-        : new TrafficProblem(TrafficProblem.Kind.NoStableRoute, "VirtualService " + name + ": " + inspection.problem());
+    return inspection.usable()
+        ? null
+        : new TrafficProblem(
+            TrafficProblem.Kind.NoStableRoute,
+            "VirtualService " + name + ": " + inspection.problem());
   }
 
   @Override
@@ -99,13 +113,21 @@ public final class VirtualServiceRouter implements TrafficRouter {
       GenericKubernetesResource desired = serialization.clone(current);
       desired.setAdditionalProperty("spec", serialization.convertValue(rewritten, Map.class));
       try {
-        GenericKubernetesResource updated = client.genericKubernetesResources(API_VERSION, KIND)
-            .inNamespace(target.namespace()).resource(desired).update();
+        GenericKubernetesResource updated =
+            client
+                .genericKubernetesResources(API_VERSION, KIND)
+                .inNamespace(target.namespace())
+                .resource(desired)
+                .update();
         ownWriteListener.accept(current, updated);
         return new Outcome(null, true);
       } catch (KubernetesClientException e) {
         if (e.getCode() == 409 && attempt < MAX_ATTEMPTS) {
-          log.debug("VirtualService {}/{} changed while we wrote it (attempt {}), reading it again", target.namespace(), name, attempt);
+          log.debug(
+              "VirtualService {}/{} changed while we wrote it (attempt {}), reading it again",
+              target.namespace(),
+              name,
+              attempt);
           continue;
         }
         if (e.getCode() == 404) {
@@ -118,7 +140,11 @@ public final class VirtualServiceRouter implements TrafficRouter {
 
   private GenericKubernetesResource read(String namespace, String name) {
     try {
-      return client.genericKubernetesResources(API_VERSION, KIND).inNamespace(namespace).withName(name).get();
+      return client
+          .genericKubernetesResources(API_VERSION, KIND)
+          .inNamespace(namespace)
+          .withName(name)
+          .get();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         // The CRD itself is missing: Istio is not installed.
@@ -130,11 +156,18 @@ public final class VirtualServiceRouter implements TrafficRouter {
 
   private JsonNode spec(GenericKubernetesResource vs) {
     Object spec = vs.getAdditionalProperties().get("spec");
-    return spec == null ? serialization.convertValue(Map.of(), JsonNode.class) : serialization.convertValue(spec, JsonNode.class);
+    return spec == null
+        ? serialization.convertValue(Map.of(), JsonNode.class)
+        : serialization.convertValue(spec, JsonNode.class);
   }
 
   private static TrafficProblem notFound(String namespace, String name) {
-    return new TrafficProblem(TrafficProblem.Kind.VirtualServiceNotFound,
-        "VirtualService " + namespace + "/" + name + " not found (is Istio installed and spec.virtualService.name right?); waiting for it");
+    return new TrafficProblem(
+        TrafficProblem.Kind.VirtualServiceNotFound,
+        "VirtualService "
+            + namespace
+            + "/"
+            + name
+            + " not found (is Istio installed and spec.virtualService.name right?); waiting for it");
   }
 }

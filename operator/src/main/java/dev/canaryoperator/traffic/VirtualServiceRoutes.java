@@ -1,7 +1,5 @@
 package dev.canaryoperator.traffic;
 
-import dev.canaryoperator.routing.RouteTarget;
-import dev.canaryoperator.routing.RouteWeights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -10,6 +8,8 @@ import dev.canaryoperator.api.Destination;
 import dev.canaryoperator.api.RequestMatch;
 import dev.canaryoperator.api.ServiceHost;
 import dev.canaryoperator.api.StringMatch;
+import dev.canaryoperator.routing.RouteTarget;
+import dev.canaryoperator.routing.RouteWeights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +17,8 @@ import java.util.Optional;
 
 /**
  * Reads and rewrites a VirtualService spec as a JSON tree, so that every field the operator does
- * not own (other routes and destinations, retries, timeouts, faults, mirrors, fields newer than
- * our Istio model) passes through untouched. Pure: the input is never modified.
+ * not own (other routes and destinations, retries, timeouts, faults, mirrors, fields newer than our
+ * Istio model) passes through untouched. Pure: the input is never modified.
  */
 public final class VirtualServiceRoutes {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -35,37 +35,55 @@ public final class VirtualServiceRoutes {
   public static Inspection inspect(JsonNode spec, RouteTarget target) {
     JsonNode http = spec == null ? null : spec.get("http");
     if (http == null || !http.isArray() || http.isEmpty()) {
-      return new Inspection(List.of(), "VirtualService has no http routes; add one that routes to " + target.stable().getHost());
+      return new Inspection(
+          List.of(),
+          "VirtualService has no http routes; add one that routes to " + target.stable().getHost());
     }
     List<Integer> indexes = new ArrayList<>();
     if (!target.routeNames().isEmpty()) {
       for (String name : target.routeNames()) {
         int index = indexOfRoute(http, name);
         if (index < 0) {
-          return new Inspection(List.of(), "http route '" + name + "' named in spec.virtualService.routes does not exist in the VirtualService");
+          return new Inspection(
+              List.of(),
+              "http route '"
+                  + name
+                  + "' named in spec.virtualService.routes does not exist in the VirtualService");
         }
         if (findDestination(http.get(index), target.stable(), target.namespace()) < 0) {
-          return new Inspection(List.of(), "http route '" + name + "' has no destination for the stable " + target.stable()
-              + "; fix spec.stable or the route");
+          return new Inspection(
+              List.of(),
+              "http route '"
+                  + name
+                  + "' has no destination for the stable "
+                  + target.stable()
+                  + "; fix spec.stable or the route");
         }
         indexes.add(index);
       }
     } else {
       for (int i = 0; i < http.size(); i++) {
-        if (!isGroupRoute(http.get(i), target) && findDestination(http.get(i), target.stable(), target.namespace()) >= 0) {
+        if (!isGroupRoute(http.get(i), target)
+            && findDestination(http.get(i), target.stable(), target.namespace()) >= 0) {
           indexes.add(i);
         }
       }
       if (indexes.isEmpty()) {
-        return new Inspection(List.of(), "no http route has a destination for the stable " + target.stable()
-            + "; fix spec.stable or add the route");
+        return new Inspection(
+            List.of(),
+            "no http route has a destination for the stable "
+                + target.stable()
+                + "; fix spec.stable or add the route");
       }
     }
     for (int index : indexes) {
       int others = otherWeights(http.get(index), target);
       if (others >= 100) {
-        return new Inspection(List.of(), "http route " + describe(http.get(index), index)
-            + " gives 100% to destinations other than stable and canary; nothing is left to split");
+        return new Inspection(
+            List.of(),
+            "http route "
+                + describe(http.get(index), index)
+                + " gives 100% to destinations other than stable and canary; nothing is left to split");
       }
     }
     return new Inspection(List.copyOf(indexes), null);
@@ -102,7 +120,8 @@ public final class VirtualServiceRoutes {
     if (!inspection.usable()) {
       throw new IllegalStateException(inspection.problem());
     }
-    List<ObjectNode> targeted = inspection.routeIndexes().stream().map(i -> (ObjectNode) http.get(i)).toList();
+    List<ObjectNode> targeted =
+        inspection.routeIndexes().stream().map(i -> (ObjectNode) http.get(i)).toList();
     for (ObjectNode route : targeted) {
       setWeights(route, target, weights);
     }
@@ -135,17 +154,21 @@ public final class VirtualServiceRoutes {
     applyCanaryHeaders(canaryDestination, target, weights.canary() > 0);
   }
 
-  private static void applyCanaryHeaders(ObjectNode destination, RouteTarget target, boolean present) {
+  private static void applyCanaryHeaders(
+      ObjectNode destination, RouteTarget target, boolean present) {
     if (target.canaryHeaders() == null || target.canaryHeaders().getSet().isEmpty()) {
       return;
     }
-    ObjectNode headers = destination.has("headers") ? (ObjectNode) destination.get("headers") : JSON.objectNode();
-    ObjectNode request = headers.has("request") ? (ObjectNode) headers.get("request") : JSON.objectNode();
+    ObjectNode headers =
+        destination.has("headers") ? (ObjectNode) destination.get("headers") : JSON.objectNode();
+    ObjectNode request =
+        headers.has("request") ? (ObjectNode) headers.get("request") : JSON.objectNode();
     ObjectNode set = request.has("set") ? (ObjectNode) request.get("set") : JSON.objectNode();
     for (Map.Entry<String, String> header : target.canaryHeaders().getSet().entrySet()) {
       if (present) {
         set.put(header.getKey(), header.getValue());
-      } else if (set.has(header.getKey()) && set.get(header.getKey()).asText().equals(header.getValue())) {
+      } else if (set.has(header.getKey())
+          && set.get(header.getKey()).asText().equals(header.getValue())) {
         set.remove(header.getKey());
       }
     }
@@ -166,7 +189,10 @@ public final class VirtualServiceRoutes {
     }
   }
 
-  /** A copy of the targeted route (retries, timeouts... included) that sends the group to the canary only. */
+  /**
+   * A copy of the targeted route (retries, timeouts... included) that sends the group to the canary
+   * only.
+   */
   private static ObjectNode groupRoute(ObjectNode targeted, RouteTarget target, int targetIndex) {
     ObjectNode group = targeted.deepCopy();
     group.put("name", groupRouteName(target, targetIndex));
@@ -176,7 +202,8 @@ public final class VirtualServiceRoutes {
       if (original == null || !original.isArray() || original.isEmpty()) {
         matches.add(matchNode(JSON.objectNode(), wanted));
       } else {
-        // Istio ORs the list and ANDs inside an entry: the group must also satisfy the route's own match.
+        // Istio ORs the list and ANDs inside an entry: the group must also satisfy the route's own
+        // match.
         for (JsonNode existing : original) {
           matches.add(matchNode(((ObjectNode) existing).deepCopy(), wanted));
         }
@@ -184,7 +211,12 @@ public final class VirtualServiceRoutes {
     }
     group.set("match", matches);
     ArrayNode destinations = JSON.arrayNode();
-    ObjectNode canary = ((ObjectNode) targeted.get("route").get(findDestination(targeted, target.canary(), target.namespace()))).deepCopy();
+    ObjectNode canary =
+        ((ObjectNode)
+                targeted
+                    .get("route")
+                    .get(findDestination(targeted, target.canary(), target.namespace())))
+            .deepCopy();
     canary.remove("weight");
     destinations.add(canary);
     group.set("route", destinations);
@@ -196,12 +228,14 @@ public final class VirtualServiceRoutes {
 
   private static ObjectNode matchNode(ObjectNode base, RequestMatch wanted) {
     if (!wanted.getHeaders().isEmpty()) {
-      ObjectNode headers = base.has("headers") ? (ObjectNode) base.get("headers") : JSON.objectNode();
+      ObjectNode headers =
+          base.has("headers") ? (ObjectNode) base.get("headers") : JSON.objectNode();
       wanted.getHeaders().forEach((name, m) -> headers.set(name, stringMatch(m)));
       base.set("headers", headers);
     }
     if (!wanted.getQueryParams().isEmpty()) {
-      ObjectNode params = base.has("queryParams") ? (ObjectNode) base.get("queryParams") : JSON.objectNode();
+      ObjectNode params =
+          base.has("queryParams") ? (ObjectNode) base.get("queryParams") : JSON.objectNode();
       wanted.getQueryParams().forEach((name, m) -> params.set(name, stringMatch(m)));
       base.set("queryParams", params);
     }
@@ -251,7 +285,10 @@ public final class VirtualServiceRoutes {
     for (int i = 0; i < destinations.size(); i++) {
       JsonNode d = destinations.get(i).path("destination");
       String host = d.path("host").asText(null);
-      if (host == null || !ServiceHost.of(host, namespace).fqdn().equals(ServiceHost.of(wanted.getHost(), namespace).fqdn())) {
+      if (host == null
+          || !ServiceHost.of(host, namespace)
+              .fqdn()
+              .equals(ServiceHost.of(wanted.getHost(), namespace).fqdn())) {
         continue;
       }
       String subset = d.hasNonNull("subset") ? d.get("subset").asText() : null;

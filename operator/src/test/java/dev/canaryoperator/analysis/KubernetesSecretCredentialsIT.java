@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Reading the Secret through a real kube-apiserver (kube-api-test, offline, binaries from control-plane-binaries.sh). */
+/**
+ * Reading the Secret through a real kube-apiserver (kube-api-test, offline, binaries from
+ * control-plane-binaries.sh).
+ */
 class KubernetesSecretCredentialsIT {
   private static LocalKubeApiServer apiServer;
   private static KubernetesClient client;
@@ -26,12 +29,37 @@ class KubernetesSecretCredentialsIT {
   @BeforeAll
   static void startApiServer() {
     apiServer = KubeApiServers.fromSystemProperties().start();
-    client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(apiServer.kubeconfigYaml())).build();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bookinfo").endMetadata().build()).create();
-    client.secrets().inNamespace("bookinfo").resource(new SecretBuilder().withNewMetadata().withName("prometheus-auth")
-        .endMetadata().withStringData(Map.of("username", "canary", "password", "hunter2")).build()).create();
-    client.secrets().inNamespace("bookinfo").resource(new SecretBuilder().withNewMetadata().withName("half")
-        .endMetadata().withStringData(Map.of("username", "canary")).build()).create();
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(apiServer.kubeconfigYaml()))
+            .build();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName("bookinfo").endMetadata().build())
+        .create();
+    client
+        .secrets()
+        .inNamespace("bookinfo")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("prometheus-auth")
+                .endMetadata()
+                .withStringData(Map.of("username", "canary", "password", "hunter2"))
+                .build())
+        .create();
+    client
+        .secrets()
+        .inNamespace("bookinfo")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("half")
+                .endMetadata()
+                .withStringData(Map.of("username", "canary"))
+                .build())
+        .create();
   }
 
   @AfterAll
@@ -46,7 +74,8 @@ class KubernetesSecretCredentialsIT {
 
   @Test
   void readsBasicCredentials() throws Exception {
-    PrometheusCredentials credentials = new KubernetesSecretCredentials(client).resolve("bookinfo", "prometheus-auth");
+    PrometheusCredentials credentials =
+        new KubernetesSecretCredentials(client).resolve("bookinfo", "prometheus-auth");
 
     assertThat(credentials.username()).isEqualTo("canary");
     assertThat(credentials.password()).isEqualTo("hunter2");
@@ -61,8 +90,10 @@ class KubernetesSecretCredentialsIT {
 
   @Test
   void theSecretIsLookedUpInTheReleasesNamespaceOnly() {
-    assertThatThrownBy(() -> new KubernetesSecretCredentials(client).resolve("default", "prometheus-auth"))
-        .hasMessage("Secret default/prometheus-auth (spec.analysis.prometheus.secretName) does not exist");
+    assertThatThrownBy(
+            () -> new KubernetesSecretCredentials(client).resolve("default", "prometheus-auth"))
+        .hasMessage(
+            "Secret default/prometheus-auth (spec.analysis.prometheus.secretName) does not exist");
   }
 
   @Test
@@ -70,11 +101,14 @@ class KubernetesSecretCredentialsIT {
     CanaryReleaseSpec spec = QueryPlanTest.hostSplit();
     spec.getAnalysis().getPrometheus().setSecretName("half");
 
-    AnalysisResult result = new PrometheusAnalysis(client, Clock.systemUTC())
-        .analyze(new AnalysisTarget("bookinfo", "reviews", spec));
+    AnalysisResult result =
+        new PrometheusAnalysis(client, Clock.systemUTC())
+            .analyze(new AnalysisTarget("bookinfo", "reviews", spec));
 
     assertThat(result.verdict()).isEqualTo(Verdict.Inconclusive);
-    assertThat(result.reason()).isEqualTo("no Prometheus credentials: Secret bookinfo/half"
-        + " (spec.analysis.prometheus.secretName) has 'username' but no 'password'");
+    assertThat(result.reason())
+        .isEqualTo(
+            "no Prometheus credentials: Secret bookinfo/half"
+                + " (spec.analysis.prometheus.secretName) has 'username' but no 'password'");
   }
 }

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads a rendered matcher list (name="value",name="value") back the way Prometheus' lexer does:
- * a string ends at the first unescaped quote, a raw newline is an error, escapes follow Go. If a
+ * Reads a rendered matcher list (name="value",name="value") back the way Prometheus' lexer does: a
+ * string ends at the first unescaped quote, a raw newline is an error, escapes follow Go. If a
  * value could break out of its literal, reading back would not give the original map.
  */
 final class PromQlSelectorReader {
@@ -34,7 +34,8 @@ final class PromQlSelectorReader {
       }
       if (pos < text.length()) {
         if (text.charAt(pos) != ',') {
-          throw new IllegalArgumentException("expected ',' at " + pos + " in " + text + " but found '" + text.charAt(pos) + "'");
+          throw new IllegalArgumentException(
+              "expected ',' at " + pos + " in " + text + " but found '" + text.charAt(pos) + "'");
         }
         pos++;
       }

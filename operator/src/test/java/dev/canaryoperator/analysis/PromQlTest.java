@@ -17,7 +17,8 @@ class PromQlTest {
     assertThat(PromQl.escape("a\\b")).isEqualTo("a\\\\b");
     assertThat(PromQl.escape("a\nb")).isEqualTo("a\\nb");
     assertThat(PromQl.escape("a\rb\tc")).isEqualTo("a\\rb\\tc");
-    assertThat(PromQl.escape("nul\u0000 bell\u0007 del\u007f")).isEqualTo("nul\\x00 bell\\x07 del\\x7f");
+    assertThat(PromQl.escape("nul\u0000 bell\u0007 del\u007f"))
+        .isEqualTo("nul\\x00 bell\\x07 del\\x7f");
     assertThat(PromQl.escape("reviews-v2.bookinfo")).isEqualTo("reviews-v2.bookinfo");
     assertThat(PromQl.escape("ünïcödé ✓")).isEqualTo("ünïcödé ✓");
   }
@@ -29,16 +30,18 @@ class PromQlTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "\"} or vector(1) #",
-      "\\\"} or vector(1) #",
-      "x\"}) or on() vector(1) or sum(up{a=\"",
-      "line\nbreak",
-      "trailing backslash\\",
-      "{braces} [5m] `backtick` 'single'",
-      "\\\\\\\"",
-      "\u0000\u001f\u007f",
-      ""})
+  @ValueSource(
+      strings = {
+        "\"} or vector(1) #",
+        "\\\"} or vector(1) #",
+        "x\"}) or on() vector(1) or sum(up{a=\"",
+        "line\nbreak",
+        "trailing backslash\\",
+        "{braces} [5m] `backtick` 'single'",
+        "\\\\\\\"",
+        "\u0000\u001f\u007f",
+        ""
+      })
   void hostileValuesReadBackUnchanged(String hostile) {
     Map<String, String> matchers = new LinkedHashMap<>();
     matchers.put("destination_service_name", hostile);
@@ -50,7 +53,8 @@ class PromQlTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"app-version", "9lives", "a b", "a\"", "a=\"x\"", "a}", "x{y", "", "ä", "a\n"})
+  @ValueSource(
+      strings = {"app-version", "9lives", "a b", "a\"", "a=\"x\"", "a}", "x{y", "", "ä", "a\n"})
   void refusesWhatIsNotALabelName(String name) {
     assertThatThrownBy(() -> PromQl.requireLabelName(name, "spec.analysis.canarySelector"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -61,13 +65,15 @@ class PromQlTest {
   @Test
   void refusesNoLabelName() {
     assertThatThrownBy(() -> PromQl.requireLabelName(null, "selector"))
-        .hasMessage("selector: 'null' is not a Prometheus label name (letters, digits and _, not starting with a digit)");
+        .hasMessage(
+            "selector: 'null' is not a Prometheus label name (letters, digits and _, not starting with a digit)");
   }
 
   @Test
   void refusesReservedLabelNames() {
     assertThatThrownBy(() -> PromQl.requireLabelName("__name__", "spec.analysis.stableSelector"))
-        .hasMessage("spec.analysis.stableSelector: label name '__name__' is reserved by Prometheus");
+        .hasMessage(
+            "spec.analysis.stableSelector: label name '__name__' is reserved by Prometheus");
   }
 
   @ParameterizedTest
@@ -85,7 +91,8 @@ class PromQlTest {
 
   @Test
   void withReplacesAnExistingMatcher() {
-    LabelSelector selector = new LabelSelector(Map.of("reporter", "destination")).with("reporter", "source");
+    LabelSelector selector =
+        new LabelSelector(Map.of("reporter", "destination")).with("reporter", "source");
 
     assertThat(selector.render()).isEqualTo("reporter=\"source\"");
   }

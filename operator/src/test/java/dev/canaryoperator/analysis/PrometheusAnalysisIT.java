@@ -34,7 +34,8 @@ class PrometheusAnalysisIT {
 
   private static IstioMetricsExporter exporter;
   private static PrometheusProcess prometheus;
-  private final PrometheusAnalysis analysis = new PrometheusAnalysis(CredentialsResolver.NONE, Clock.systemUTC());
+  private final PrometheusAnalysis analysis =
+      new PrometheusAnalysis(CredentialsResolver.NONE, Clock.systemUTC());
 
   @BeforeAll
   static void startPrometheus() throws Exception {
@@ -51,11 +52,18 @@ class PrometheusAnalysisIT {
     exporter.serve(new Traffic(NAMESPACE, "ratings", "v2", 500, 0.20, 100));
     prometheus = prometheusScraping(exporter);
 
-    PrometheusClient client = new PrometheusClient(prometheus.url(), Duration.ofSeconds(5), PrometheusCredentials.NONE);
+    PrometheusClient client =
+        new PrometheusClient(prometheus.url(), Duration.ofSeconds(5), PrometheusCredentials.NONE);
     // a full window of scrapes (1s apart) before any judgement
-    await("a full " + WINDOW + " window of scrapes").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+    await("a full " + WINDOW + " window of scrapes")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
-        .until(() -> client.queryValue("count_over_time(up{job=\"istio\"}[" + WINDOW + "])", Instant.now()) >= 10);
+        .until(
+            () ->
+                client.queryValue(
+                        "count_over_time(up{job=\"istio\"}[" + WINDOW + "])", Instant.now())
+                    >= 10);
   }
 
   @AfterAll
@@ -69,18 +77,22 @@ class PrometheusAnalysisIT {
   }
 
   /** Scrapes the exporter every second as job "istio", as the queries expect. */
-  private static PrometheusProcess prometheusScraping(IstioMetricsExporter exporter) throws Exception {
+  private static PrometheusProcess prometheusScraping(IstioMetricsExporter exporter)
+      throws Exception {
     return PrometheusProcess.scraping(RepositoryRoot.locate(), "istio", List.of(exporter.target()));
   }
 
-  private static void hostSplit(String scenario, double stableErrors, double canaryErrors, double stableMs,
-      double canaryMs) {
-    exporter.serve(new Traffic(NAMESPACE, scenario + "-stable", "v1", 1000, stableErrors, stableMs));
+  private static void hostSplit(
+      String scenario, double stableErrors, double canaryErrors, double stableMs, double canaryMs) {
+    exporter.serve(
+        new Traffic(NAMESPACE, scenario + "-stable", "v1", 1000, stableErrors, stableMs));
     exporter.serve(new Traffic(NAMESPACE, scenario + "-canary", "v2", 500, canaryErrors, canaryMs));
   }
 
   private static CanaryReleaseSpec spec(String scenario) {
-    return spec(new Destination(scenario + "-stable", null, null), new Destination(scenario + "-canary", null, null));
+    return spec(
+        new Destination(scenario + "-stable", null, null),
+        new Destination(scenario + "-canary", null, null));
   }
 
   private static CanaryReleaseSpec spec(Destination stable, Destination canary) {
@@ -117,7 +129,9 @@ class PrometheusAnalysisIT {
     AnalysisResult result = analyze(spec("errors-1-9x"));
 
     assertThat(result.verdict()).isEqualTo(Verdict.Pass);
-    assertThat(result.reason()).isEqualTo("5xx 9.5% vs 5% (limit 10%); canary mean latency 100 ms within 10% of stable 100 ms");
+    assertThat(result.reason())
+        .isEqualTo(
+            "5xx 9.5% vs 5% (limit 10%); canary mean latency 100 ms within 10% of stable 100 ms");
   }
 
   @Test
@@ -125,7 +139,8 @@ class PrometheusAnalysisIT {
     AnalysisResult result = analyze(spec("latency-11"));
 
     assertThat(result.verdict()).isEqualTo(Verdict.Fail);
-    assertThat(result.reason()).isEqualTo("canary mean latency 111 ms > stable 100 ms + 10% (110 ms)");
+    assertThat(result.reason())
+        .isEqualTo("canary mean latency 111 ms > stable 100 ms + 10% (110 ms)");
     // the destination proxy's numbers, not the source's (50 ms more in the exporter)
     assertThat(result.stable().latencyMs()).isCloseTo(100.0, within(0.001));
   }
@@ -147,7 +162,8 @@ class PrometheusAnalysisIT {
 
     // 100 ms is interpolated inside (50, 100] and 111 ms inside (100, 250]: 99.5 and 248.5
     assertThat(result.verdict()).isEqualTo(Verdict.Fail);
-    assertThat(result.reason()).isEqualTo("canary p99 latency 249 ms > stable 99.5 ms + 10% (109 ms)");
+    assertThat(result.reason())
+        .isEqualTo("canary p99 latency 249 ms > stable 99.5 ms + 10% (109 ms)");
   }
 
   @Test
@@ -155,14 +171,17 @@ class PrometheusAnalysisIT {
     AnalysisResult result = analyze(spec("few"));
 
     assertThat(result.verdict()).isEqualTo(Verdict.Inconclusive);
-    assertThat(result.reason()).matches("canary served \\d+ requests in the last 10s, fewer than the 100 needed to judge");
+    assertThat(result.reason())
+        .matches("canary served \\d+ requests in the last 10s, fewer than the 100 needed to judge");
     assertThat(result.canary().requests()).isBetween(30.0, 80.0);
     assertThat(result.stable().requests()).isGreaterThan(8000.0);
   }
 
   @Test
   void aSubsetSplitComparesTheVersionsOfOneService() {
-    AnalysisResult result = analyze(spec(new Destination("ratings", "v1", null), new Destination("ratings", "v2", null)));
+    AnalysisResult result =
+        analyze(
+            spec(new Destination("ratings", "v1", null), new Destination("ratings", "v2", null)));
 
     assertThat(result.verdict()).isEqualTo(Verdict.Fail);
     assertThat(result.reason()).startsWith("canary 5xx rate 20% > 2.0 x stable 1% (floor 1%)");
@@ -174,12 +193,14 @@ class PrometheusAnalysisIT {
     CanaryReleaseSpec spec = spec("errors-1-9x");
     MetricCheck share = new MetricCheck();
     share.setName("request-share");
-    share.setQuery("sum(rate(istio_requests_total{reporter=\"destination\",destination_service_namespace=\"{{namespace}}\","
-        + "destination_service_name=\"{{target}}\"}[{{window}}]))");
+    share.setQuery(
+        "sum(rate(istio_requests_total{reporter=\"destination\",destination_service_namespace=\"{{namespace}}\","
+            + "destination_service_name=\"{{target}}\"}[{{window}}]))");
     share.setMaxRatio(0.4);
     MetricCheck rps = new MetricCheck();
     rps.setName("canary-rps");
-    rps.setQuery("sum(rate(istio_requests_total{reporter=\"destination\",destination_service_name=\"{{canary}}\"}[{{window}}]))");
+    rps.setQuery(
+        "sum(rate(istio_requests_total{reporter=\"destination\",destination_service_name=\"{{canary}}\"}[{{window}}]))");
     rps.setMin(400.0);
     rps.setMax(600.0);
     MetricCheck absent = new MetricCheck();
@@ -191,13 +212,18 @@ class PrometheusAnalysisIT {
     AnalysisResult result = analyze(spec);
 
     assertThat(result.verdict()).isEqualTo(Verdict.Fail);
-    // rates are measured on Prometheus' scrape timestamps, so they come out near, not at, 500 and 1000
-    assertThat(result.reason()).matches("request-share: canary [\\d.]+ > 0\\.4 x stable [\\d.]+; .*")
-        .contains("not judged: checkout-errors: canary value unavailable: no data (no series match)");
-    assertThat(result.checks()).extracting(CheckResult::name, CheckResult::verdict).containsExactly(
-        tuple("request-share", Verdict.Fail),
-        tuple("canary-rps", Verdict.Pass),
-        tuple("checkout-errors", Verdict.Inconclusive));
+    // rates are measured on Prometheus' scrape timestamps, so they come out near, not at, 500 and
+    // 1000
+    assertThat(result.reason())
+        .matches("request-share: canary [\\d.]+ > 0\\.4 x stable [\\d.]+; .*")
+        .contains(
+            "not judged: checkout-errors: canary value unavailable: no data (no series match)");
+    assertThat(result.checks())
+        .extracting(CheckResult::name, CheckResult::verdict)
+        .containsExactly(
+            tuple("request-share", Verdict.Fail),
+            tuple("canary-rps", Verdict.Pass),
+            tuple("checkout-errors", Verdict.Inconclusive));
     assertThat(result.checks().get(0).canaryValue()).isCloseTo(500.0, within(5.0));
     assertThat(result.checks().get(0).stableValue()).isCloseTo(1000.0, within(10.0));
   }
@@ -205,15 +231,21 @@ class PrometheusAnalysisIT {
   @Test
   void aHostileSelectorValueIsMatchedLiterallyByPrometheus() {
     CanaryReleaseSpec spec = spec("errors-1-9x");
-    spec.getAnalysis().setCanarySelector(Map.of("destination_service_name", "\"} or vector(1) #",
-        "destination_version", "v2\\\"}) or on() vector(1) or up{x=\""));
+    spec.getAnalysis()
+        .setCanarySelector(
+            Map.of(
+                "destination_service_name",
+                "\"} or vector(1) #",
+                "destination_version",
+                "v2\\\"}) or on() vector(1) or up{x=\""));
 
     AnalysisResult result = analyze(spec);
 
     // parsed without error and matching no series: not 1 from an injected vector(1)
     assertThat(result.verdict()).isEqualTo(Verdict.Inconclusive);
     assertThat(result.canary().requests()).isEqualTo(0.0);
-    assertThat(result.reason()).isEqualTo("canary served 0 requests in the last 10s, fewer than the 100 needed to judge");
+    assertThat(result.reason())
+        .isEqualTo("canary served 0 requests in the last 10s, fewer than the 100 needed to judge");
   }
 
   @Test

@@ -15,16 +15,22 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** What analyze() does when it cannot get as far as Prometheus' numbers; the numbers are PrometheusAnalysisIT's. */
+/**
+ * What analyze() does when it cannot get as far as Prometheus' numbers; the numbers are
+ * PrometheusAnalysisIT's.
+ */
 class PrometheusAnalysisTest {
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-06-01T12:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2025-06-01T12:00:00Z"), ZoneOffset.UTC);
   private final List<String> resolved = new ArrayList<>();
 
   private PrometheusAnalysis analysis(CredentialsResolver resolver) {
-    return new PrometheusAnalysis((namespace, secret) -> {
-      resolved.add(namespace + "/" + secret);
-      return resolver.resolve(namespace, secret);
-    }, CLOCK);
+    return new PrometheusAnalysis(
+        (namespace, secret) -> {
+          resolved.add(namespace + "/" + secret);
+          return resolver.resolve(namespace, secret);
+        },
+        CLOCK);
   }
 
   private static AnalysisTarget target(CanaryReleaseSpec spec) {
@@ -56,13 +62,18 @@ class PrometheusAnalysisTest {
     CanaryReleaseSpec spec = QueryPlanTest.hostSplit();
     spec.getAnalysis().getPrometheus().setSecretName("prometheus-auth");
 
-    AnalysisResult result = analysis((namespace, secret) -> {
-      throw new CredentialsException(KubernetesSecretCredentials.describe(namespace, secret) + " does not exist");
-    }).analyze(target(spec));
+    AnalysisResult result =
+        analysis(
+                (namespace, secret) -> {
+                  throw new CredentialsException(
+                      KubernetesSecretCredentials.describe(namespace, secret) + " does not exist");
+                })
+            .analyze(target(spec));
 
     assertThat(result.verdict()).isEqualTo(Verdict.Inconclusive);
-    assertThat(result.reason()).isEqualTo(
-        "no Prometheus credentials: Secret bookinfo/prometheus-auth (spec.analysis.prometheus.secretName) does not exist");
+    assertThat(result.reason())
+        .isEqualTo(
+            "no Prometheus credentials: Secret bookinfo/prometheus-auth (spec.analysis.prometheus.secretName) does not exist");
     assertThat(resolved).containsExactly("bookinfo/prometheus-auth");
   }
 
@@ -74,8 +85,10 @@ class PrometheusAnalysisTest {
     AnalysisResult result = analysis(CredentialsResolver.NONE).analyze(target(spec));
 
     assertThat(result.verdict()).isEqualTo(Verdict.Inconclusive);
-    assertThat(result.reason()).isEqualTo("cannot build the Prometheus queries: spec.analysis.canarySelector:"
-        + " 'app.kubernetes.io/version' is not a Prometheus label name (letters, digits and _, not starting with a digit)");
+    assertThat(result.reason())
+        .isEqualTo(
+            "cannot build the Prometheus queries: spec.analysis.canarySelector:"
+                + " 'app.kubernetes.io/version' is not a Prometheus label name (letters, digits and _, not starting with a digit)");
   }
 
   @Test
@@ -86,8 +99,9 @@ class PrometheusAnalysisTest {
     AnalysisResult result = analysis(CredentialsResolver.NONE).analyze(target(spec));
 
     assertThat(result.verdict()).isEqualTo(Verdict.Inconclusive);
-    assertThat(result.reason()).isEqualTo(
-        "spec.analysis.prometheus (url 'ftp://prometheus:21', timeout '10s'): not an http(s) URL with a host");
+    assertThat(result.reason())
+        .isEqualTo(
+            "spec.analysis.prometheus (url 'ftp://prometheus:21', timeout '10s'): not an http(s) URL with a host");
   }
 
   @Test
@@ -98,6 +112,7 @@ class PrometheusAnalysisTest {
     AnalysisResult result = analysis(CredentialsResolver.NONE).analyze(target(spec));
 
     assertThat(result.verdict()).isEqualTo(Verdict.Inconclusive);
-    assertThat(result.reason()).isEqualTo("cannot build the Prometheus queries: spec.analysis is missing");
+    assertThat(result.reason())
+        .isEqualTo("cannot build the Prometheus queries: spec.analysis is missing");
   }
 }

@@ -36,7 +36,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Against a local HTTP server that answers the way Prometheus' API does (the client is what is tested). */
+/**
+ * Against a local HTTP server that answers the way Prometheus' API does (the client is what is
+ * tested).
+ */
 class PrometheusClientTest {
   private static final Instant TIME = Instant.parse("2025-06-01T12:00:00.250Z");
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -79,7 +82,9 @@ class PrometheusClientTest {
       }
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", body.startsWith("{") ? "application/json" : "text/html");
+    exchange
+        .getResponseHeaders()
+        .set("Content-Type", body.startsWith("{") ? "application/json" : "text/html");
     exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
     exchange.getResponseBody().write(bytes);
     exchange.close();
@@ -89,7 +94,8 @@ class PrometheusClientTest {
     Map<String, String> result = new LinkedHashMap<>();
     for (String pair : rawQuery == null ? new String[0] : rawQuery.split("&")) {
       int eq = pair.indexOf('=');
-      result.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+      result.put(
+          URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
           URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
     }
     return result;
@@ -109,7 +115,9 @@ class PrometheusClientTest {
   }
 
   private static String vector(String... samples) {
-    return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + String.join(",", samples) + "]}}";
+    return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + String.join(",", samples)
+        + "]}}";
   }
 
   private static String sample(String labels, String value) {
@@ -120,19 +128,24 @@ class PrometheusClientTest {
   void readsAnInstantVectorAndSendsTheQueryAndTime() throws Exception {
     respond(200, vector(sample("\"destination_version\":\"v2\"", "5210.5")));
 
-    List<PrometheusClient.Sample> samples = client(PrometheusCredentials.NONE)
-        .query("sum(increase(istio_requests_total{reporter=\"destination\"}[5m]))", TIME);
+    List<PrometheusClient.Sample> samples =
+        client(PrometheusCredentials.NONE)
+            .query("sum(increase(istio_requests_total{reporter=\"destination\"}[5m]))", TIME);
 
-    assertThat(samples).containsExactly(new PrometheusClient.Sample(Map.of("destination_version", "v2"), 5210.5));
+    assertThat(samples)
+        .containsExactly(new PrometheusClient.Sample(Map.of("destination_version", "v2"), 5210.5));
     assertThat(lastPath).isEqualTo("/api/v1/query");
-    assertThat(lastParameters).containsExactly(
-        Map.entry("query", "sum(increase(istio_requests_total{reporter=\"destination\"}[5m]))"),
-        Map.entry("time", "1748779200.250"));
+    assertThat(lastParameters)
+        .containsExactly(
+            Map.entry("query", "sum(increase(istio_requests_total{reporter=\"destination\"}[5m]))"),
+            Map.entry("time", "1748779200.250"));
   }
 
   @Test
   void readsAScalar() throws Exception {
-    respond(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1748779200.25,\"0.25\"]}}");
+    respond(
+        200,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1748779200.25,\"0.25\"]}}");
 
     assertThat(client(PrometheusCredentials.NONE).queryValue("scalar(0.25)", TIME)).isEqualTo(0.25);
   }
@@ -141,7 +154,8 @@ class PrometheusClientTest {
   void keepsAPathPrefixOfTheBaseUrl() throws Exception {
     respond(200, vector(sample("", "1")));
 
-    new PrometheusClient(URI.create(url() + "/prometheus/"), TIMEOUT, PrometheusCredentials.NONE).queryValue("up", TIME);
+    new PrometheusClient(URI.create(url() + "/prometheus/"), TIMEOUT, PrometheusCredentials.NONE)
+        .queryValue("up", TIME);
 
     assertThat(lastPath).isEqualTo("/prometheus/api/v1/query");
   }
@@ -176,11 +190,16 @@ class PrometheusClientTest {
 
   @Test
   void passesOnPrometheusOwnErrorText() {
-    respond(400, "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"1:5: parse error: unexpected \\\"}\\\"\"}");
+    respond(
+        400,
+        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"1:5: parse error: unexpected \\\"}\\\"\"}");
 
     assertThatThrownBy(() -> client(PrometheusCredentials.NONE).queryValue("sum(}", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.QUERY_REJECTED))
-        .hasMessage("Prometheus rejected the query with HTTP 400 (bad_data: 1:5: parse error: unexpected \"}\"); query: sum(}");
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class,
+            e -> assertThat(e.kind()).isEqualTo(Kind.QUERY_REJECTED))
+        .hasMessage(
+            "Prometheus rejected the query with HTTP 400 (bad_data: 1:5: parse error: unexpected \"}\"); query: sum(}");
   }
 
   @Test
@@ -188,8 +207,12 @@ class PrometheusClientTest {
     respond(502, "<html><body>\n  <h1>502 Bad Gateway</h1>\n</body></html>");
 
     assertThatThrownBy(() -> client(PrometheusCredentials.NONE).queryValue("up", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.HTTP_ERROR))
-        .hasMessage("Prometheus at " + url() + " answered HTTP 502 (<html><body> <h1>502 Bad Gateway</h1> </body></html>)");
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.HTTP_ERROR))
+        .hasMessage(
+            "Prometheus at "
+                + url()
+                + " answered HTTP 502 (<html><body> <h1>502 Bad Gateway</h1> </body></html>)");
   }
 
   @Test
@@ -197,9 +220,11 @@ class PrometheusClientTest {
     respond(401, "Unauthorized");
 
     assertThatThrownBy(() -> client(PrometheusCredentials.bearer("s3cr3t")).queryValue("up", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAUTHORIZED))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAUTHORIZED))
         .hasMessage("Prometheus at " + url() + " refused the request: HTTP 401 (Unauthorized)")
-        .message().doesNotContain("s3cr3t");
+        .message()
+        .doesNotContain("s3cr3t");
   }
 
   @Test
@@ -207,7 +232,9 @@ class PrometheusClientTest {
     respond(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
 
     assertThatThrownBy(() -> client(PrometheusCredentials.NONE).query("up[5m]", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_RESULT_TYPE))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class,
+            e -> assertThat(e.kind()).isEqualTo(Kind.BAD_RESULT_TYPE))
         .hasMessage("the query returned a matrix, not an instant vector or a scalar: up[5m]");
   }
 
@@ -217,7 +244,8 @@ class PrometheusClientTest {
 
     assertThat(client(PrometheusCredentials.NONE).query("0/0", TIME).get(0).value()).isNaN();
     assertThatThrownBy(() -> client(PrometheusCredentials.NONE).queryValue("0/0", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_A_NUMBER))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_A_NUMBER))
         .hasMessage("the value is NaN: 0/0");
   }
 
@@ -226,7 +254,8 @@ class PrometheusClientTest {
     respond(200, vector(sample("", "+Inf")));
 
     assertThatThrownBy(() -> client(PrometheusCredentials.NONE).queryValue("1/0", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_A_NUMBER))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_A_NUMBER))
         .hasMessage("the value is +Inf: 1/0");
   }
 
@@ -236,7 +265,8 @@ class PrometheusClientTest {
 
     assertThat(client(PrometheusCredentials.NONE).query("absent_metric", TIME)).isEmpty();
     assertThatThrownBy(() -> client(PrometheusCredentials.NONE).queryValue("absent_metric", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NO_DATA))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NO_DATA))
         .hasMessage("no data (no series match): absent_metric");
   }
 
@@ -245,7 +275,8 @@ class PrometheusClientTest {
     respond(200, vector(sample("\"v\":\"1\"", "1"), sample("\"v\":\"2\"", "2")));
 
     assertThatThrownBy(() -> client(PrometheusCredentials.NONE).queryValue("up", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.AMBIGUOUS))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.AMBIGUOUS))
         .hasMessage("2 series where one value was expected (aggregate them, e.g. with sum()): up");
   }
 
@@ -254,19 +285,25 @@ class PrometheusClientTest {
     respond(200, "<html>Grafana</html>");
 
     assertThatThrownBy(() -> client(PrometheusCredentials.NONE).queryValue("up", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_RESPONSE))
-        .hasMessage("Prometheus at " + url() + " answered with something that is not a Prometheus API response: "
-            + "<html>Grafana</html>");
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_RESPONSE))
+        .hasMessage(
+            "Prometheus at "
+                + url()
+                + " answered with something that is not a Prometheus API response: "
+                + "<html>Grafana</html>");
   }
 
   @Test
   void givesUpAfterTheTimeout() {
     hang = true;
     respond(200, vector(sample("", "1")));
-    PrometheusClient client = new PrometheusClient(url(), Duration.ofMillis(300), PrometheusCredentials.NONE);
+    PrometheusClient client =
+        new PrometheusClient(url(), Duration.ofMillis(300), PrometheusCredentials.NONE);
 
     assertThatThrownBy(() -> client.queryValue("up", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT))
         .hasMessage("Prometheus at " + url() + " did not answer within 300ms");
   }
 
@@ -278,55 +315,102 @@ class PrometheusClientTest {
     }
     URI nothing = URI.create("http://127.0.0.1:" + port);
 
-    assertThatThrownBy(() -> new PrometheusClient(nothing, TIMEOUT, PrometheusCredentials.NONE).queryValue("up", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNREACHABLE))
-        .hasMessage("Prometheus at " + nothing + " is unreachable: cannot connect to 127.0.0.1:" + port
-            + " (connection refused or no route)");
+    assertThatThrownBy(
+            () ->
+                new PrometheusClient(nothing, TIMEOUT, PrometheusCredentials.NONE)
+                    .queryValue("up", TIME))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNREACHABLE))
+        .hasMessage(
+            "Prometheus at "
+                + nothing
+                + " is unreachable: cannot connect to 127.0.0.1:"
+                + port
+                + " (connection refused or no route)");
   }
 
   @Test
   void reportsAnUnknownHost() {
     URI nowhere = URI.create("http://prometheus.does-not-exist.invalid:9090");
 
-    assertThatThrownBy(() -> new PrometheusClient(nowhere, TIMEOUT, PrometheusCredentials.NONE).queryValue("up", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNREACHABLE))
-        .hasMessage("Prometheus at " + nowhere + " is unreachable: unknown host prometheus.does-not-exist.invalid");
+    assertThatThrownBy(
+            () ->
+                new PrometheusClient(nowhere, TIMEOUT, PrometheusCredentials.NONE)
+                    .queryValue("up", TIME))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNREACHABLE))
+        .hasMessage(
+            "Prometheus at "
+                + nowhere
+                + " is unreachable: unknown host prometheus.does-not-exist.invalid");
   }
 
   @Test
   void neverShowsUserInfoOfTheUrl() {
-    PrometheusClient client = new PrometheusClient(URI.create("http://admin:hunter2@127.0.0.1:1"), TIMEOUT,
-        PrometheusCredentials.NONE);
+    PrometheusClient client =
+        new PrometheusClient(
+            URI.create("http://admin:hunter2@127.0.0.1:1"), TIMEOUT, PrometheusCredentials.NONE);
 
     assertThat(client.url()).isEqualTo("http://127.0.0.1:1");
   }
 
   // ---- https with a CA of our own
 
-  @TempDir
-  static Path tlsDir;
+  @TempDir static Path tlsDir;
   private static Path keystore;
   private static String caPem;
   private HttpsServer httpsServer;
 
-  /** A self-signed certificate for 127.0.0.1, made once with the JDK's keytool (it takes seconds). */
+  /**
+   * A self-signed certificate for 127.0.0.1, made once with the JDK's keytool (it takes seconds).
+   */
   @BeforeAll
   static void makeCertificate() throws Exception {
     keystore = tlsDir.resolve("server.p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    run(keytool, "-genkeypair", "-alias", "prometheus", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=prometheus-test", "-ext", "san=ip:127.0.0.1", "-validity", "2",
-        "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
-    caPem = run(keytool, "-exportcert", "-rfc", "-alias", "prometheus", "-keystore", keystore.toString(),
-        "-storetype", "PKCS12", "-storepass", "changeit");
+    run(
+        keytool,
+        "-genkeypair",
+        "-alias",
+        "prometheus",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=prometheus-test",
+        "-ext",
+        "san=ip:127.0.0.1",
+        "-validity",
+        "2",
+        "-keystore",
+        keystore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "changeit");
+    caPem =
+        run(
+            keytool,
+            "-exportcert",
+            "-rfc",
+            "-alias",
+            "prometheus",
+            "-keystore",
+            keystore.toString(),
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            "changeit");
   }
 
   @Test
   void trustsTheCaFromTheCredentials() throws Exception {
     startHttpsServer();
     respond(200, vector(sample("", "42")));
-    PrometheusCredentials credentials = PrometheusCredentials.NONE
-        .trusting(KubernetesSecretCredentials.certificates(caPem, "test"));
+    PrometheusCredentials credentials =
+        PrometheusCredentials.NONE.trusting(
+            KubernetesSecretCredentials.certificates(caPem, "test"));
 
     double value = new PrometheusClient(httpsUrl(), TIMEOUT, credentials).queryValue("up", TIME);
 
@@ -338,8 +422,12 @@ class PrometheusClientTest {
     startHttpsServer();
     respond(200, vector(sample("", "42")));
 
-    assertThatThrownBy(() -> new PrometheusClient(httpsUrl(), TIMEOUT, PrometheusCredentials.NONE).queryValue("up", TIME))
-        .isInstanceOfSatisfying(PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TLS))
+    assertThatThrownBy(
+            () ->
+                new PrometheusClient(httpsUrl(), TIMEOUT, PrometheusCredentials.NONE)
+                    .queryValue("up", TIME))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TLS))
         .hasMessageStartingWith("TLS with Prometheus at " + httpsUrl() + " failed: ")
         .hasMessageContaining("certification path");
   }

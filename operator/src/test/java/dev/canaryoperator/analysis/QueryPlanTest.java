@@ -25,7 +25,9 @@ class QueryPlanTest {
   }
 
   static CanaryReleaseSpec hostSplit() {
-    return spec(new Destination("reviews-stable", null, 9080), new Destination("reviews-canary", null, null));
+    return spec(
+        new Destination("reviews-stable", null, 9080),
+        new Destination("reviews-canary", null, null));
   }
 
   private static QueryPlan plan(CanaryReleaseSpec spec) {
@@ -41,20 +43,25 @@ class QueryPlanTest {
   void hostLevelSplitSelectsByServiceAndNamespace() {
     QueryPlan plan = plan(hostSplit());
 
-    assertThat(plan.canary().requests()).isEqualTo("sum(increase(istio_requests_total{reporter=\"destination\","
-        + "destination_service_name=\"reviews-canary\",destination_service_namespace=\"bookinfo\"}[5m]))");
-    assertThat(plan.stable().errors()).isEqualTo("sum(increase(istio_requests_total{reporter=\"destination\","
-        + "destination_service_name=\"reviews-stable\",destination_service_namespace=\"bookinfo\","
-        + "response_code=~\"5..\"}[5m]))");
+    assertThat(plan.canary().requests())
+        .isEqualTo(
+            "sum(increase(istio_requests_total{reporter=\"destination\","
+                + "destination_service_name=\"reviews-canary\",destination_service_namespace=\"bookinfo\"}[5m]))");
+    assertThat(plan.stable().errors())
+        .isEqualTo(
+            "sum(increase(istio_requests_total{reporter=\"destination\","
+                + "destination_service_name=\"reviews-stable\",destination_service_namespace=\"bookinfo\","
+                + "response_code=~\"5..\"}[5m]))");
   }
 
   @Test
   void meanLatencyIsSumOverCount() {
-    assertThat(plan(hostSplit()).canary().latency()).isEqualTo(
-        "sum(rate(istio_request_duration_milliseconds_sum{reporter=\"destination\",destination_service_name=\"reviews-canary\","
-            + "destination_service_namespace=\"bookinfo\"}[5m]))"
-            + " / sum(rate(istio_request_duration_milliseconds_count{reporter=\"destination\","
-            + "destination_service_name=\"reviews-canary\",destination_service_namespace=\"bookinfo\"}[5m]))");
+    assertThat(plan(hostSplit()).canary().latency())
+        .isEqualTo(
+            "sum(rate(istio_request_duration_milliseconds_sum{reporter=\"destination\",destination_service_name=\"reviews-canary\","
+                + "destination_service_namespace=\"bookinfo\"}[5m]))"
+                + " / sum(rate(istio_request_duration_milliseconds_count{reporter=\"destination\","
+                + "destination_service_name=\"reviews-canary\",destination_service_namespace=\"bookinfo\"}[5m]))");
   }
 
   @Test
@@ -65,40 +72,54 @@ class QueryPlanTest {
 
     QueryPlan plan = plan(spec);
 
-    assertThat(plan.stable().latency()).isEqualTo("histogram_quantile(0.95, sum by (le) (rate("
-        + "istio_request_duration_milliseconds_bucket{reporter=\"destination\",destination_service_name=\"reviews-stable\","
-        + "destination_service_namespace=\"bookinfo\"}[5m])))");
+    assertThat(plan.stable().latency())
+        .isEqualTo(
+            "histogram_quantile(0.95, sum by (le) (rate("
+                + "istio_request_duration_milliseconds_bucket{reporter=\"destination\",destination_service_name=\"reviews-stable\","
+                + "destination_service_namespace=\"bookinfo\"}[5m])))");
     assertThat(plan.stable().latencyName()).isEqualTo("p95");
   }
 
   @Test
   void latencyNamesForSentences() {
-    assertThat(new SideQueries(new LabelSelector(Map.of()), "5m", LatencyMeasure.Quantile, 0.999).latencyName())
+    assertThat(
+            new SideQueries(new LabelSelector(Map.of()), "5m", LatencyMeasure.Quantile, 0.999)
+                .latencyName())
         .isEqualTo("p99.9");
-    assertThat(new SideQueries(new LabelSelector(Map.of()), "5m", LatencyMeasure.Mean, 0.99).latencyName())
+    assertThat(
+            new SideQueries(new LabelSelector(Map.of()), "5m", LatencyMeasure.Mean, 0.99)
+                .latencyName())
         .isEqualTo("mean");
   }
 
   @Test
   void aSubsetAddsTheVersion() {
-    QueryPlan plan = plan(spec(new Destination("reviews", "v1", null), new Destination("reviews", "v2", null)));
+    QueryPlan plan =
+        plan(spec(new Destination("reviews", "v1", null), new Destination("reviews", "v2", null)));
 
-    assertThat(PromQlSelectorReader.read(matchersOf(plan.stable().requests()))).containsExactly(
-        Map.entry("reporter", "destination"), Map.entry("destination_service_name", "reviews"),
-        Map.entry("destination_service_namespace", "bookinfo"), Map.entry("destination_version", "v1"));
+    assertThat(PromQlSelectorReader.read(matchersOf(plan.stable().requests())))
+        .containsExactly(
+            Map.entry("reporter", "destination"), Map.entry("destination_service_name", "reviews"),
+            Map.entry("destination_service_namespace", "bookinfo"),
+                Map.entry("destination_version", "v1"));
     assertThat(PromQlSelectorReader.read(matchersOf(plan.canary().requests())))
         .containsEntry("destination_version", "v2");
   }
 
   @Test
   void aQualifiedHostNamesItsOwnNamespace() {
-    QueryPlan plan = plan(spec(new Destination("reviews.shop.svc.cluster.local", null, null),
-        new Destination("reviews-canary.shop", null, null)));
+    QueryPlan plan =
+        plan(
+            spec(
+                new Destination("reviews.shop.svc.cluster.local", null, null),
+                new Destination("reviews-canary.shop", null, null)));
 
     assertThat(PromQlSelectorReader.read(matchersOf(plan.stable().requests())))
-        .containsEntry("destination_service_name", "reviews").containsEntry("destination_service_namespace", "shop");
+        .containsEntry("destination_service_name", "reviews")
+        .containsEntry("destination_service_namespace", "shop");
     assertThat(PromQlSelectorReader.read(matchersOf(plan.canary().requests())))
-        .containsEntry("destination_service_name", "reviews-canary").containsEntry("destination_service_namespace", "shop");
+        .containsEntry("destination_service_name", "reviews-canary")
+        .containsEntry("destination_service_namespace", "shop");
   }
 
   @Test
@@ -108,8 +129,9 @@ class QueryPlanTest {
 
     QueryPlan plan = plan(spec);
 
-    assertThat(PromQlSelectorReader.read(matchersOf(plan.canary().requests()))).containsExactly(
-        Map.entry("reporter", "destination"), Map.entry("destination_workload", "reviews-v2"));
+    assertThat(PromQlSelectorReader.read(matchersOf(plan.canary().requests())))
+        .containsExactly(
+            Map.entry("reporter", "destination"), Map.entry("destination_workload", "reviews-v2"));
     assertThat(PromQlSelectorReader.read(matchersOf(plan.stable().requests())))
         .containsEntry("destination_service_name", "reviews-stable");
   }
@@ -117,10 +139,12 @@ class QueryPlanTest {
   @Test
   void aSelectorFromTheSpecMayChooseTheReporter() {
     CanaryReleaseSpec spec = hostSplit();
-    spec.getAnalysis().setStableSelector(Map.of("reporter", "source", "destination_workload", "reviews-v1"));
+    spec.getAnalysis()
+        .setStableSelector(Map.of("reporter", "source", "destination_workload", "reviews-v1"));
 
     assertThat(PromQlSelectorReader.read(matchersOf(plan(spec).stable().requests())))
-        .containsEntry("reporter", "source").hasSize(2);
+        .containsEntry("reporter", "source")
+        .hasSize(2);
   }
 
   @Test
@@ -150,13 +174,18 @@ class QueryPlanTest {
 
     assertThatThrownBy(() -> plan(spec))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("spec.analysis.stableSelector: 'app\\\"} or vector(1) #' is not a Prometheus label name");
+        .hasMessageStartingWith(
+            "spec.analysis.stableSelector: 'app\\\"} or vector(1) #' is not a Prometheus label name");
   }
 
   @Test
   void hostileSubsetFromAnUnvalidatedSpecIsEscaped() {
     // the CRD's pattern keeps such a subset out, but the queries must not depend on that
-    QueryPlan plan = plan(spec(new Destination("reviews", "v1", null), new Destination("reviews", "v2\"} or vector(1) #", null)));
+    QueryPlan plan =
+        plan(
+            spec(
+                new Destination("reviews", "v1", null),
+                new Destination("reviews", "v2\"} or vector(1) #", null)));
 
     assertThat(PromQlSelectorReader.read(matchersOf(plan.canary().requests())))
         .containsEntry("destination_version", "v2\"} or vector(1) #");
@@ -184,7 +213,8 @@ class QueryPlanTest {
     CanaryReleaseSpec spec = hostSplit();
     spec.getAnalysis().setWindow("500ms");
 
-    assertThatThrownBy(() -> plan(spec)).hasMessage("spec.analysis.window must be at least 1s, not 500ms");
+    assertThatThrownBy(() -> plan(spec))
+        .hasMessage("spec.analysis.window must be at least 1s, not 500ms");
   }
 
   @Test
@@ -206,8 +236,10 @@ class QueryPlanTest {
 
   @Test
   void aRatioCheckRunsOncePerSide() {
-    MetricCheck check = check("checkout-errors",
-        "sum(rate(checkout_errors_total{namespace=\"{{namespace}}\",service=\"{{target}}\"}[{{window}}]))");
+    MetricCheck check =
+        check(
+            "checkout-errors",
+            "sum(rate(checkout_errors_total{namespace=\"{{namespace}}\",service=\"{{target}}\"}[{{window}}]))");
     check.setMaxRatio(1.5);
     CanaryReleaseSpec spec = hostSplit();
     spec.getAnalysis().setMetrics(List.of(check));
@@ -216,14 +248,19 @@ class QueryPlanTest {
 
     assertThat(planned.problem()).isNull();
     assertThat(planned.canaryQuery())
-        .isEqualTo("sum(rate(checkout_errors_total{namespace=\"bookinfo\",service=\"reviews-canary\"}[5m]))");
+        .isEqualTo(
+            "sum(rate(checkout_errors_total{namespace=\"bookinfo\",service=\"reviews-canary\"}[5m]))");
     assertThat(planned.stableQuery())
-        .isEqualTo("sum(rate(checkout_errors_total{namespace=\"bookinfo\",service=\"reviews-stable\"}[5m]))");
+        .isEqualTo(
+            "sum(rate(checkout_errors_total{namespace=\"bookinfo\",service=\"reviews-stable\"}[5m]))");
   }
 
   @Test
   void aBoundsCheckRunsForTheCanaryOnly() {
-    MetricCheck check = check("conversion", "sum(rate(orders_total{app=\"{{canary}}\",other=\"{{stable}}\"}[{{window}}]))");
+    MetricCheck check =
+        check(
+            "conversion",
+            "sum(rate(orders_total{app=\"{{canary}}\",other=\"{{stable}}\"}[{{window}}]))");
     check.setMin(0.5);
     CanaryReleaseSpec spec = hostSplit();
     spec.getAnalysis().setMetrics(List.of(check));
@@ -242,7 +279,8 @@ class QueryPlanTest {
     CanaryReleaseSpec spec = hostSplit();
     spec.getAnalysis().setMetrics(List.of(check));
 
-    assertThat(plan(spec).checks().get(0).problem()).startsWith("with maxRatio the query must tell the sides apart");
+    assertThat(plan(spec).checks().get(0).problem())
+        .startsWith("with maxRatio the query must tell the sides apart");
   }
 
   @Test

@@ -32,53 +32,129 @@ class CanaryReleaseValidationIT {
 
   static Stream<Arguments> invalidReleases() {
     return Stream.of(
-        invalid("no steps", s -> s.setSteps(new ArrayList<>()), "spec.steps"),
-        invalid("decreasing weights", s -> s.setSteps(steps(10, 5)), "spec.steps", "strictly increasing"),
-        invalid("repeated weight", s -> s.setSteps(steps(5, 5, 10)), "spec.steps", "strictly increasing"),
-        invalid("weight 0", s -> s.setSteps(steps(0, 50)), "spec.steps[0].weight"),
-        invalid("weight above 100", s -> s.setSteps(steps(50, 101)), "spec.steps[1].weight"),
-        invalid("21 steps", s -> s.setSteps(steps(IntStream.rangeClosed(1, 21).toArray())), "spec.steps"),
-        invalid("step duration in words", s -> s.getSteps().get(0).setDuration("5 minutes"), "spec.steps[0].duration"),
-        invalid("stepDuration not a duration", s -> s.setStepDuration("soon"), "spec.stepDuration"),
-        invalid("interval with a space", s -> s.getAnalysis().setInterval("1 m"), "spec.analysis.interval"),
-        invalid("negative window", s -> s.getAnalysis().setWindow("-5m"), "spec.analysis.window"),
-        invalid("errorRateRatio of 1", s -> s.getAnalysis().setErrorRateRatio(1.0), "spec.analysis.errorRateRatio", "greater than 1"),
-        invalid("errorRateRatio below 1", s -> s.getAnalysis().setErrorRateRatio(0.5), "spec.analysis.errorRateRatio"),
-        invalid("latencyIncrease of 0", s -> s.getAnalysis().setLatencyIncrease(0.0), "spec.analysis.latencyIncrease", "greater than 0"),
-        invalid("quantile of 1", s -> s.getAnalysis().setLatencyQuantile(1.0), "spec.analysis.latencyQuantile", "between 0 and 1"),
-        invalid("quantile of 0", s -> s.getAnalysis().setLatencyQuantile(0.0), "spec.analysis.latencyQuantile"),
-        invalid("minErrorRate above 1", s -> s.getAnalysis().setMinErrorRate(1.5), "spec.analysis.minErrorRate"),
-        invalid("failureLimit 0", s -> s.getAnalysis().setFailureLimit(0), "spec.analysis.failureLimit"),
-        invalid("stable and canary the same", s -> s.setCanary(new Destination("reviews-stable", null, null)),
-            "spec.canary", "same destination"),
-        invalid("same host and subset", s -> {
-          s.setStable(new Destination("reviews", "v1", null));
-          s.setCanary(new Destination("reviews", "v1", null));
-        }, "spec.canary", "same destination"),
-        invalid("no VirtualService name", s -> s.getVirtualService().setName(null), "spec.virtualService.name"),
-        invalid("no stable", s -> s.setStable(null), "spec.stable"),
-        invalid("no canary host", s -> s.getCanary().setHost(null), "spec.canary.host"),
-        invalid("host with spaces", s -> s.getStable().setHost("Reviews Stable"), "spec.stable.host"),
-        invalid("port out of range", s -> s.getCanary().setPort(70000), "spec.canary.port"),
-        invalid("no analysis", s -> s.setAnalysis(null), "spec.analysis"),
-        invalid("no Prometheus URL", s -> s.getAnalysis().getPrometheus().setUrl(null), "spec.analysis.prometheus.url"),
-        invalid("Prometheus URL not http", s -> s.getAnalysis().getPrometheus().setUrl("ftp://prometheus:9090"), "spec.analysis.prometheus.url"),
-        invalid("empty canary group", s -> s.setCanaryGroup(new CanaryGroup(List.of())), "spec.canaryGroup.match"),
-        invalid("match with exact and prefix", s -> {
-          StringMatch both = StringMatch.exact("true");
-          both.setPrefix("t");
-          RequestMatch m = new RequestMatch();
-          m.getHeaders().put("x-canary", both);
-          s.setCanaryGroup(new CanaryGroup(List.of(m)));
-        }, "spec.canaryGroup.match[0].headers[x-canary]", "exactly one of exact, prefix or regex"),
-        invalid("match without conditions", s -> s.setCanaryGroup(new CanaryGroup(List.of(new RequestMatch()))),
-            "spec.canaryGroup.match[0]", "at least one of headers"),
-        invalid("metric check without bounds", s -> {
-          MetricCheck check = new MetricCheck();
-          check.setName("checkout-success");
-          check.setQuery("sum(rate(checkout_total[{{window}}]))");
-          s.getAnalysis().getMetrics().add(check);
-        }, "spec.analysis.metrics[0]", "needs min, max or maxRatio"))
+            invalid("no steps", s -> s.setSteps(new ArrayList<>()), "spec.steps"),
+            invalid(
+                "decreasing weights",
+                s -> s.setSteps(steps(10, 5)),
+                "spec.steps",
+                "strictly increasing"),
+            invalid(
+                "repeated weight",
+                s -> s.setSteps(steps(5, 5, 10)),
+                "spec.steps",
+                "strictly increasing"),
+            invalid("weight 0", s -> s.setSteps(steps(0, 50)), "spec.steps[0].weight"),
+            invalid("weight above 100", s -> s.setSteps(steps(50, 101)), "spec.steps[1].weight"),
+            invalid(
+                "21 steps",
+                s -> s.setSteps(steps(IntStream.rangeClosed(1, 21).toArray())),
+                "spec.steps"),
+            invalid(
+                "step duration in words",
+                s -> s.getSteps().get(0).setDuration("5 minutes"),
+                "spec.steps[0].duration"),
+            invalid(
+                "stepDuration not a duration", s -> s.setStepDuration("soon"), "spec.stepDuration"),
+            invalid(
+                "interval with a space",
+                s -> s.getAnalysis().setInterval("1 m"),
+                "spec.analysis.interval"),
+            invalid(
+                "negative window", s -> s.getAnalysis().setWindow("-5m"), "spec.analysis.window"),
+            invalid(
+                "errorRateRatio of 1",
+                s -> s.getAnalysis().setErrorRateRatio(1.0),
+                "spec.analysis.errorRateRatio",
+                "greater than 1"),
+            invalid(
+                "errorRateRatio below 1",
+                s -> s.getAnalysis().setErrorRateRatio(0.5),
+                "spec.analysis.errorRateRatio"),
+            invalid(
+                "latencyIncrease of 0",
+                s -> s.getAnalysis().setLatencyIncrease(0.0),
+                "spec.analysis.latencyIncrease",
+                "greater than 0"),
+            invalid(
+                "quantile of 1",
+                s -> s.getAnalysis().setLatencyQuantile(1.0),
+                "spec.analysis.latencyQuantile",
+                "between 0 and 1"),
+            invalid(
+                "quantile of 0",
+                s -> s.getAnalysis().setLatencyQuantile(0.0),
+                "spec.analysis.latencyQuantile"),
+            invalid(
+                "minErrorRate above 1",
+                s -> s.getAnalysis().setMinErrorRate(1.5),
+                "spec.analysis.minErrorRate"),
+            invalid(
+                "failureLimit 0",
+                s -> s.getAnalysis().setFailureLimit(0),
+                "spec.analysis.failureLimit"),
+            invalid(
+                "stable and canary the same",
+                s -> s.setCanary(new Destination("reviews-stable", null, null)),
+                "spec.canary",
+                "same destination"),
+            invalid(
+                "same host and subset",
+                s -> {
+                  s.setStable(new Destination("reviews", "v1", null));
+                  s.setCanary(new Destination("reviews", "v1", null));
+                },
+                "spec.canary",
+                "same destination"),
+            invalid(
+                "no VirtualService name",
+                s -> s.getVirtualService().setName(null),
+                "spec.virtualService.name"),
+            invalid("no stable", s -> s.setStable(null), "spec.stable"),
+            invalid("no canary host", s -> s.getCanary().setHost(null), "spec.canary.host"),
+            invalid(
+                "host with spaces",
+                s -> s.getStable().setHost("Reviews Stable"),
+                "spec.stable.host"),
+            invalid("port out of range", s -> s.getCanary().setPort(70000), "spec.canary.port"),
+            invalid("no analysis", s -> s.setAnalysis(null), "spec.analysis"),
+            invalid(
+                "no Prometheus URL",
+                s -> s.getAnalysis().getPrometheus().setUrl(null),
+                "spec.analysis.prometheus.url"),
+            invalid(
+                "Prometheus URL not http",
+                s -> s.getAnalysis().getPrometheus().setUrl("ftp://prometheus:9090"),
+                "spec.analysis.prometheus.url"),
+            invalid(
+                "empty canary group",
+                s -> s.setCanaryGroup(new CanaryGroup(List.of())),
+                "spec.canaryGroup.match"),
+            invalid(
+                "match with exact and prefix",
+                s -> {
+                  StringMatch both = StringMatch.exact("true");
+                  both.setPrefix("t");
+                  RequestMatch m = new RequestMatch();
+                  m.getHeaders().put("x-canary", both);
+                  s.setCanaryGroup(new CanaryGroup(List.of(m)));
+                },
+                "spec.canaryGroup.match[0].headers[x-canary]",
+                "exactly one of exact, prefix or regex"),
+            invalid(
+                "match without conditions",
+                s -> s.setCanaryGroup(new CanaryGroup(List.of(new RequestMatch()))),
+                "spec.canaryGroup.match[0]",
+                "at least one of headers"),
+            invalid(
+                "metric check without bounds",
+                s -> {
+                  MetricCheck check = new MetricCheck();
+                  check.setName("checkout-success");
+                  check.setQuery("sum(rate(checkout_total[{{window}}]))");
+                  s.getAnalysis().getMetrics().add(check);
+                },
+                "spec.analysis.metrics[0]",
+                "needs min, max or maxRatio"))
         .map(c -> Arguments.of(c.what(), c));
   }
 
@@ -97,34 +173,50 @@ class CanaryReleaseValidationIT {
     c.breakIt().accept(bad.getSpec());
 
     assertThatThrownBy(() -> client.resource(bad).create())
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-          assertThat(e.getCode()).isEqualTo(422);
-          for (String expected : c.messageNames()) {
-            assertThat(e.getMessage()).contains(expected);
-          }
-        });
-    assertThat(client.resources(CanaryRelease.class).withName("bad").get()).as("nothing was stored").isNull();
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              for (String expected : c.messageNames()) {
+                assertThat(e.getMessage()).contains(expected);
+              }
+            });
+    assertThat(client.resources(CanaryRelease.class).withName("bad").get())
+        .as("nothing was stored")
+        .isNull();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("unknownEnumValues")
-  void unknownEnumValuesAreRefused(String field, Consumer<Map<String, Object>> breakIt, KubernetesClient client) {
-    GenericKubernetesResource raw = client.getKubernetesSerialization()
-        .convertValue(release("bad").build(), GenericKubernetesResource.class);
+  void unknownEnumValuesAreRefused(
+      String field, Consumer<Map<String, Object>> breakIt, KubernetesClient client) {
+    GenericKubernetesResource raw =
+        client
+            .getKubernetesSerialization()
+            .convertValue(release("bad").build(), GenericKubernetesResource.class);
     @SuppressWarnings("unchecked")
     Map<String, Object> spec = (Map<String, Object>) raw.getAdditionalProperties().get("spec");
     breakIt.accept(spec);
 
     assertThatThrownBy(() -> client.resource(raw).create())
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage()).contains(field).contains("Unsupported value"));
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> assertThat(e.getMessage()).contains(field).contains("Unsupported value"));
   }
 
   @SuppressWarnings("unchecked")
   static Stream<Arguments> unknownEnumValues() {
     return Stream.of(
-        Arguments.of("spec.promotion", (Consumer<Map<String, Object>>) s -> s.put("promotion", "Sometimes")),
-        Arguments.of("spec.analysis.onNoData", (Consumer<Map<String, Object>>) s -> ((Map<String, Object>) s.get("analysis")).put("onNoData", "Ignore")),
-        Arguments.of("spec.analysis.latencyMeasure", (Consumer<Map<String, Object>>) s -> ((Map<String, Object>) s.get("analysis")).put("latencyMeasure", "Median")));
+        Arguments.of(
+            "spec.promotion", (Consumer<Map<String, Object>>) s -> s.put("promotion", "Sometimes")),
+        Arguments.of(
+            "spec.analysis.onNoData",
+            (Consumer<Map<String, Object>>)
+                s -> ((Map<String, Object>) s.get("analysis")).put("onNoData", "Ignore")),
+        Arguments.of(
+            "spec.analysis.latencyMeasure",
+            (Consumer<Map<String, Object>>)
+                s -> ((Map<String, Object>) s.get("analysis")).put("latencyMeasure", "Median")));
   }
 
   @Test

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  */
 class CrdDriftTest {
   static final String FILE = "canaryreleases.canaryoperator.dev-v1.yml";
-  static final String FIX = "run ./mvnw -pl operator process-classes -Pupdate-crd and commit crd/ and helm/canary-operator/crds/";
+  static final String FIX =
+      "run ./mvnw -pl operator process-classes -Pupdate-crd and commit crd/ and helm/canary-operator/crds/";
 
   private static String generated() throws IOException {
     Path generated = Path.of("target/classes/META-INF/fabric8", FILE);
@@ -35,7 +36,9 @@ class CrdDriftTest {
     Path chart = Path.of(System.getProperty("crd.chart.dir", "../helm/canary-operator/crds"), FILE);
     assertThat(chart).as("helm/canary-operator/crds/%s exists (%s)", FILE, FIX).exists();
     assertThat(Files.readString(chart))
-        .as("helm/canary-operator/crds/%s differs from the CRD generated from the api classes: %s", FILE, FIX)
+        .as(
+            "helm/canary-operator/crds/%s differs from the CRD generated from the api classes: %s",
+            FILE, FIX)
         .isEqualTo(generated());
   }
 }

@@ -26,11 +26,30 @@ final class AppNamespace implements AutoCloseable {
   }
 
   static AppNamespace create(Config adminConfig, String name) {
-    KubernetesClient admin = new KubernetesClientBuilder().withConfig(new ConfigBuilder(adminConfig).withNamespace(name).build()).build();
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
-    admin.adapt(IstioClient.class).v1().virtualServices().resource(VirtualServices.reviews()).create();
-    admin.secrets().resource(new SecretBuilder().withNewMetadata().withName(SECRET).endMetadata()
-        .withStringData(Map.of("token", "s3cr3t")).build()).create();
+    KubernetesClient admin =
+        new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder(adminConfig).withNamespace(name).build())
+            .build();
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    admin
+        .adapt(IstioClient.class)
+        .v1()
+        .virtualServices()
+        .resource(VirtualServices.reviews())
+        .create();
+    admin
+        .secrets()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(SECRET)
+                .endMetadata()
+                .withStringData(Map.of("token", "s3cr3t"))
+                .build())
+        .create();
     return new AppNamespace(name, admin);
   }
 

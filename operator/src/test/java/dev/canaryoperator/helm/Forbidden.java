@@ -10,11 +10,21 @@ final class Forbidden {
   private Forbidden() {}
 
   static void refused(String what, ThrowingCallable call) {
-    assertThatThrownBy(call).as("the chart's ServiceAccount must not be allowed to %s", what)
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-          if (e.getCode() != 403) {
-            throw new AssertionError("expected 403 Forbidden for '" + what + "', got " + e.getCode() + ": " + e.getMessage(), e);
-          }
-        });
+    assertThatThrownBy(call)
+        .as("the chart's ServiceAccount must not be allowed to %s", what)
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              if (e.getCode() != 403) {
+                throw new AssertionError(
+                    "expected 403 Forbidden for '"
+                        + what
+                        + "', got "
+                        + e.getCode()
+                        + ": "
+                        + e.getMessage(),
+                    e);
+              }
+            });
   }
 }

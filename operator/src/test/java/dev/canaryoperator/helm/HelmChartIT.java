@@ -26,30 +26,53 @@ class HelmChartIT {
 
   @Test
   void lintPassesWithEveryOptionOn() {
-    assertThat(helm.lint(Map.of("watchNamespaces", "{team-a,team-b}", "replicas", "3", "serviceMonitor.enabled", "true",
-        "rbac.readSecrets", "false", "podAnnotations.team", "payments")))
+    assertThat(
+            helm.lint(
+                Map.of(
+                    "watchNamespaces",
+                    "{team-a,team-b}",
+                    "replicas",
+                    "3",
+                    "serviceMonitor.enabled",
+                    "true",
+                    "rbac.readSecrets",
+                    "false",
+                    "podAnnotations.team",
+                    "payments")))
         .contains("1 chart(s) linted, 0 chart(s) failed");
   }
 
   @Test
   void theSchemaRefusesAMistypedValueByName() {
     assertThatThrownBy(() -> helm.template("crel", "ops", Map.of("watchNamespace", "team-a")))
-        .isInstanceOfSatisfying(Helm.HelmException.class, e -> assertThat(e.output()).contains("'watchNamespace' not allowed"));
+        .isInstanceOfSatisfying(
+            Helm.HelmException.class,
+            e -> assertThat(e.output()).contains("'watchNamespace' not allowed"));
     assertThatThrownBy(() -> helm.template("crel", "ops", Map.of("watchNamespaces", "{Team_A}")))
-        .isInstanceOfSatisfying(Helm.HelmException.class, e -> assertThat(e.output()).contains("/watchNamespaces/0"));
+        .isInstanceOfSatisfying(
+            Helm.HelmException.class, e -> assertThat(e.output()).contains("/watchNamespaces/0"));
   }
 
   @Test
-  void withSecretAccessOffTheOperatorCannotReadCredentials(KubernetesClient admin, TestNamespace ns, TestCluster cluster) {
-    RenderedRelease release = RenderedRelease.install(admin, RenderedRelease.releaseName(ns), ns.name(),
-        Map.of("rbac.readSecrets", "false"));
+  void withSecretAccessOffTheOperatorCannotReadCredentials(
+      KubernetesClient admin, TestNamespace ns, TestCluster cluster) {
+    RenderedRelease release =
+        RenderedRelease.install(
+            admin, RenderedRelease.releaseName(ns), ns.name(), Map.of("rbac.readSecrets", "false"));
     try (AppNamespace app = AppNamespace.create(cluster.adminConfig(), ns.name() + "-apps");
-        KubernetesClient asOperator = new KubernetesClientBuilder()
-            .withConfig(release.asServiceAccount(cluster.adminConfig())).build()) {
-      Forbidden.refused("read Secrets with rbac.readSecrets=false",
+        KubernetesClient asOperator =
+            new KubernetesClientBuilder()
+                .withConfig(release.asServiceAccount(cluster.adminConfig()))
+                .build()) {
+      Forbidden.refused(
+          "read Secrets with rbac.readSecrets=false",
           () -> asOperator.secrets().inNamespace(app.name()).withName(AppNamespace.SECRET).get());
-      assertThatThrownBy(() -> new KubernetesSecretCredentials(asOperator).resolve(app.name(), AppNamespace.SECRET))
-          .isInstanceOf(CredentialsException.class).hasMessageContaining("not allowed to read it (RBAC)");
+      assertThatThrownBy(
+              () ->
+                  new KubernetesSecretCredentials(asOperator)
+                      .resolve(app.name(), AppNamespace.SECRET))
+          .isInstanceOf(CredentialsException.class)
+          .hasMessageContaining("not allowed to read it (RBAC)");
     }
   }
 }

@@ -22,7 +22,10 @@ final class RenderedRelease {
     this.objects = objects;
   }
 
-  /** Cluster-scoped names derive from the release name; the test namespace's random suffix keeps them apart. */
+  /**
+   * Cluster-scoped names derive from the release name; the test namespace's random suffix keeps
+   * them apart.
+   */
   static String releaseName(TestNamespace ns) {
     return "crel-" + ns.name().substring(ns.name().lastIndexOf('-') + 1);
   }
@@ -32,10 +35,15 @@ final class RenderedRelease {
     return releaseName(ns) + "-canary-operator";
   }
 
-  /** Renders the chart and applies every object, CRD included, the way `helm install` would create them. */
-  static RenderedRelease install(KubernetesClient admin, String release, String namespace, Map<String, String> values) {
+  /**
+   * Renders the chart and applies every object, CRD included, the way `helm install` would create
+   * them.
+   */
+  static RenderedRelease install(
+      KubernetesClient admin, String release, String namespace, Map<String, String> values) {
     String yaml = Helm.fromBuild().template(release, namespace, values);
-    List<HasMetadata> objects = admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+    List<HasMetadata> objects =
+        admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
     for (HasMetadata object : objects) {
       admin.resource(object).serverSideApply();
     }
@@ -44,18 +52,30 @@ final class RenderedRelease {
 
   /** "Kind namespace/name" of every rendered object, namespace empty for cluster-scoped ones. */
   List<String> describe() {
-    return objects.stream().map(o -> o.getKind() + " " + (o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace() + "/")
-        + o.getMetadata().getName()).toList();
+    return objects.stream()
+        .map(
+            o ->
+                o.getKind()
+                    + " "
+                    + (o.getMetadata().getNamespace() == null
+                        ? ""
+                        : o.getMetadata().getNamespace() + "/")
+                    + o.getMetadata().getName())
+        .toList();
   }
 
   List<String> names(String kind) {
-    return objects.stream().filter(o -> o.getKind().equals(kind)).map(o -> o.getMetadata().getName()).toList();
+    return objects.stream()
+        .filter(o -> o.getKind().equals(kind))
+        .map(o -> o.getMetadata().getName())
+        .toList();
   }
 
   String serviceAccount() {
     List<HasMetadata> accounts = objects.stream().filter(ServiceAccount.class::isInstance).toList();
     if (accounts.size() != 1) {
-      throw new AssertionError("expected exactly one ServiceAccount in the rendered chart, got " + describe());
+      throw new AssertionError(
+          "expected exactly one ServiceAccount in the rendered chart, got " + describe());
     }
     return accounts.get(0).getMetadata().getName();
   }

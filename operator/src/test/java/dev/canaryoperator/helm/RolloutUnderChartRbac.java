@@ -16,26 +16,44 @@ import java.util.Set;
 
 /**
  * Runs the operator as the chart's ServiceAccount and walks a CanaryRelease through every step.
- * Each API call the operator makes shows in the outcome: informers (the release starts at all),
- * the VirtualService update (the recorded weights), the status patch (Promoted), the events.
+ * Each API call the operator makes shows in the outcome: informers (the release starts at all), the
+ * VirtualService update (the recorded weights), the status patch (Promoted), the events.
  */
 final class RolloutUnderChartRbac {
   private static final Duration ROLLOUT = Duration.ofSeconds(90);
 
   private RolloutUnderChartRbac() {}
 
-  static void walksToPromoted(Config serviceAccount, AppNamespace app, Set<String> watched, String leaseNamespace) {
+  static void walksToPromoted(
+      Config serviceAccount, AppNamespace app, Set<String> watched, String leaseNamespace) {
     try (WeightRecorder recorder = new WeightRecorder(app.admin(), "reviews", "reviews-canary");
-        RunningOperator operator = RunningOperator.start(serviceAccount, new ScriptedAnalysis(), watched, leaseNamespace)) {
-      app.admin().resource(release("reviews").steps(10, 50, 100).stepDuration("1s").interval("1s").build()).create();
+        RunningOperator operator =
+            RunningOperator.start(
+                serviceAccount, new ScriptedAnalysis(), watched, leaseNamespace)) {
+      app.admin()
+          .resource(release("reviews").steps(10, 50, 100).stepDuration("1s").interval("1s").build())
+          .create();
 
-      await().atMost(ROLLOUT).pollInterval(Duration.ofMillis(250))
-          .untilAsserted(() -> assertThat(phase(app))
-              .as("phase of %s/reviews, driven by an operator with the chart's RBAC only", app.name()).isEqualTo(Phase.Promoted));
+      await()
+          .atMost(ROLLOUT)
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(
+              () ->
+                  assertThat(phase(app))
+                      .as(
+                          "phase of %s/reviews, driven by an operator with the chart's RBAC only",
+                          app.name())
+                      .isEqualTo(Phase.Promoted));
       assertThat(recorder.canaryWeights()).containsExactly(0, 10, 50, 100);
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(app.admin().v1().events().list().getItems())
-          .filteredOn(e -> "CanaryRelease".equals(e.getInvolvedObject().getKind())).extracting(Event::getReason)
-          .as("events the operator recorded").contains("RolloutStarted", "StepAdvanced", "Promoted"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(app.admin().v1().events().list().getItems())
+                      .filteredOn(e -> "CanaryRelease".equals(e.getInvolvedObject().getKind()))
+                      .extracting(Event::getReason)
+                      .as("events the operator recorded")
+                      .contains("RolloutStarted", "StepAdvanced", "Promoted"));
     }
   }
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 class AnalysisRunnerTest {
   static final java.time.Instant T0 = java.time.Instant.parse("2026-11-23T10:00:00Z");
-  static final AnalysisTarget TARGET = new AnalysisTarget("shop", "reviews", release("reviews").spec());
+  static final AnalysisTarget TARGET =
+      new AnalysisTarget("shop", "reviews", release("reviews").spec());
 
   static Optional<AnalysisResult> awaitResult(AnalysisRunner runner, String rolloutId) {
     await().atMost(Duration.ofSeconds(5)).until(() -> !runner.running("shop/reviews"));
@@ -27,12 +28,20 @@ class AnalysisRunnerTest {
     analysis.answer(Verdict.Fail);
     try (AnalysisRunner runner = new AnalysisRunner(analysis, 1)) {
       assertThat(runner.poll("shop/reviews", "r1", TARGET, T0)).isEmpty();
-      assertThat(awaitResult(runner, "r1")).get().extracting(AnalysisResult::verdict).isEqualTo(Verdict.Fail);
+      assertThat(awaitResult(runner, "r1"))
+          .get()
+          .extracting(AnalysisResult::verdict)
+          .isEqualTo(Verdict.Fail);
       // The status write failed: the next reconcile must see the same verdict, not a fresh round.
-      assertThat(runner.poll("shop/reviews", "r1", TARGET, T0.plusSeconds(5))).get().satisfies(c -> {
-        assertThat(c.result().verdict()).isEqualTo(Verdict.Fail);
-        assertThat(c.startedAt()).as("when it queried, not when it was picked up").isEqualTo(T0);
-      });
+      assertThat(runner.poll("shop/reviews", "r1", TARGET, T0.plusSeconds(5)))
+          .get()
+          .satisfies(
+              c -> {
+                assertThat(c.result().verdict()).isEqualTo(Verdict.Fail);
+                assertThat(c.startedAt())
+                    .as("when it queried, not when it was picked up")
+                    .isEqualTo(T0);
+              });
       assertThat(analysis.calls()).isEqualTo(1);
 
       AnalysisRunner.Completed first = runner.poll("shop/reviews", "r1", null, T0).orElseThrow();
@@ -53,8 +62,10 @@ class AnalysisRunnerTest {
       runner.poll("shop/reviews", "r1", TARGET, T0.plusSeconds(60));
       await().atMost(Duration.ofSeconds(5)).until(() -> !runner.running("shop/reviews"));
       runner.recorded("shop/reviews", first);
-      assertThat(runner.poll("shop/reviews", "r1", null, T0.plusSeconds(61))).get()
-          .extracting(AnalysisRunner.Completed::startedAt).isEqualTo(T0.plusSeconds(60));
+      assertThat(runner.poll("shop/reviews", "r1", null, T0.plusSeconds(61)))
+          .get()
+          .extracting(AnalysisRunner.Completed::startedAt)
+          .isEqualTo(T0.plusSeconds(60));
     }
   }
 
@@ -75,14 +86,20 @@ class AnalysisRunnerTest {
 
   @Test
   void anAnalysisThatThrowsIsInconclusiveNotACrash() {
-    try (AnalysisRunner runner = new AnalysisRunner(target -> {
-      throw new IllegalStateException("boom");
-    }, 1)) {
+    try (AnalysisRunner runner =
+        new AnalysisRunner(
+            target -> {
+              throw new IllegalStateException("boom");
+            },
+            1)) {
       runner.poll("shop/reviews", "r1", TARGET, T0);
-      assertThat(awaitResult(runner, "r1")).get().satisfies(r -> {
-        assertThat(r.verdict()).isEqualTo(Verdict.Inconclusive);
-        assertThat(r.reason()).contains("boom");
-      });
+      assertThat(awaitResult(runner, "r1"))
+          .get()
+          .satisfies(
+              r -> {
+                assertThat(r.verdict()).isEqualTo(Verdict.Inconclusive);
+                assertThat(r.reason()).contains("boom");
+              });
     }
   }
 }

@@ -39,16 +39,27 @@ class CanaryReleaseReconcilerIT {
     return client.resources(CanaryRelease.class).withName(name).get();
   }
 
-  static CanaryRelease awaitStatus(KubernetesClient client, String name, Predicate<CanaryRelease> condition) {
-    await().atMost(ROLLOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
-      CanaryRelease r = get(client, name);
-      return r != null && r.getStatus() != null && r.getStatus().getPhase() != null && condition.test(r);
-    });
+  static CanaryRelease awaitStatus(
+      KubernetesClient client, String name, Predicate<CanaryRelease> condition) {
+    await()
+        .atMost(ROLLOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              CanaryRelease r = get(client, name);
+              return r != null
+                  && r.getStatus() != null
+                  && r.getStatus().getPhase() != null
+                  && condition.test(r);
+            });
     return get(client, name);
   }
 
   static Condition condition(CanaryRelease r, String type) {
-    return r.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    return r.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
   }
 
   static VirtualService vs(KubernetesClient client) {
@@ -58,35 +69,60 @@ class CanaryReleaseReconcilerIT {
   static List<String> eventReasons(KubernetesClient client) {
     return client.v1().events().list().getItems().stream()
         .filter(e -> "CanaryRelease".equals(e.getInvolvedObject().getKind()))
-        .sorted(java.util.Comparator.comparing(Event::getFirstTimestamp)).map(Event::getReason).toList();
+        .sorted(java.util.Comparator.comparing(Event::getFirstTimestamp))
+        .map(Event::getReason)
+        .toList();
   }
 
   @Test
   void aHealthyCanaryWalksEveryStepToPromoted(KubernetesClient client) {
-    client.adapt(IstioClient.class).v1().virtualServices().resource(VirtualServices.reviews()).create();
+    client
+        .adapt(IstioClient.class)
+        .v1()
+        .virtualServices()
+        .resource(VirtualServices.reviews())
+        .create();
     try (WeightRecorder recorder = new WeightRecorder(client, "reviews", "reviews-canary");
         RunningOperator operator = RunningOperator.start(client, analysis)) {
       client.resource(fast("reviews")).create();
 
-      CanaryRelease done = awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
+      CanaryRelease done =
+          awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
 
       assertThat(recorder.canaryWeights()).containsExactly(0, 5, 10, 25, 50, 100);
       assertThat(VirtualServices.weights(vs(client), 0)).containsExactly(0, 100);
       assertThat(done.getStatus().getCanaryWeight()).isEqualTo(100);
-      assertThat(done.getStatus().getObservedGeneration()).isEqualTo(done.getMetadata().getGeneration());
+      assertThat(done.getStatus().getObservedGeneration())
+          .isEqualTo(done.getMetadata().getGeneration());
       assertThat(condition(done, "Promoted").getStatus()).isEqualTo("True");
       assertThat(condition(done, "Ready").getStatus()).isEqualTo("True");
       assertThat(done.getStatus().getLastAnalysis().getVerdict()).isEqualTo(Verdict.Pass);
-      assertThat(done.getStatus().getHistory()).extracting(h -> h.getReason())
-          .containsExactly("RolloutStarted", "StepAdvanced", "StepAdvanced", "StepAdvanced", "StepAdvanced", "Promoted");
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(eventReasons(client))
-          .containsSubsequence("RolloutStarted", "StepAdvanced", "Promoted"));
+      assertThat(done.getStatus().getHistory())
+          .extracting(h -> h.getReason())
+          .containsExactly(
+              "RolloutStarted",
+              "StepAdvanced",
+              "StepAdvanced",
+              "StepAdvanced",
+              "StepAdvanced",
+              "Promoted");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(eventReasons(client))
+                      .containsSubsequence("RolloutStarted", "StepAdvanced", "Promoted"));
     }
   }
 
   @Test
   void aFailingCanaryAtStepThreeIsRolledBackToZeroInOneWrite(KubernetesClient client) {
-    client.adapt(IstioClient.class).v1().virtualServices().resource(VirtualServices.reviews()).create();
+    client
+        .adapt(IstioClient.class)
+        .v1()
+        .virtualServices()
+        .resource(VirtualServices.reviews())
+        .create();
     try (WeightRecorder recorder = new WeightRecorder(client, "reviews", "reviews-canary");
         RunningOperator operator = RunningOperator.start(client, analysis)) {
       client.resource(release("reviews").stepDuration("3s").interval("1s").build()).create();
@@ -94,22 +130,33 @@ class CanaryReleaseReconcilerIT {
       int writesBefore = recorder.writes();
       analysis.answer(Verdict.Fail);
 
-      CanaryRelease rolledBack = awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.RolledBack);
-      await().atMost(Duration.ofSeconds(5)).until(() -> VirtualServices.canaryWeight(vs(client), "reviews-canary") == 0);
+      CanaryRelease rolledBack =
+          awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.RolledBack);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> VirtualServices.canaryWeight(vs(client), "reviews-canary") == 0);
 
       assertThat(recorder.canaryWeights()).containsExactly(0, 5, 10, 25, 0);
-      assertThat(recorder.writes() - writesBefore).as("one VirtualService write for the rollback").isEqualTo(1);
+      assertThat(recorder.writes() - writesBefore)
+          .as("one VirtualService write for the rollback")
+          .isEqualTo(1);
       assertThat(VirtualServices.weights(vs(client), 0)).containsExactly(100, 0);
       assertThat(rolledBack.getStatus().getCanaryWeight()).isZero();
       assertThat(condition(rolledBack, "RolledBack").getStatus()).isEqualTo("True");
-      assertThat(condition(rolledBack, "RolledBack").getMessage()).contains("4.2% > 2.0 x stable 1.1%");
-      assertThat(rolledBack.getStatus().getLastAnalysis().getCanary().getErrorRate()).isEqualTo(0.042);
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(eventReasons(client)).contains("RolledBack"));
+      assertThat(condition(rolledBack, "RolledBack").getMessage())
+          .contains("4.2% > 2.0 x stable 1.1%");
+      assertThat(rolledBack.getStatus().getLastAnalysis().getCanary().getErrorRate())
+          .isEqualTo(0.042);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(eventReasons(client)).contains("RolledBack"));
 
       // Nothing moves after a rollback, however long it waits.
       int calls = analysis.calls();
       analysis.answer(Verdict.Pass);
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+      await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(5))
           .until(() -> get(client, "reviews").getStatus().getPhase() == Phase.RolledBack);
       assertThat(analysis.calls()).isEqualTo(calls);
     }
@@ -117,19 +164,45 @@ class CanaryReleaseReconcilerIT {
 
   @Test
   void aManualPromotionWaitsForTheAnnotation(KubernetesClient client) {
-    client.adapt(IstioClient.class).v1().virtualServices().resource(VirtualServices.reviews()).create();
+    client
+        .adapt(IstioClient.class)
+        .v1()
+        .virtualServices()
+        .resource(VirtualServices.reviews())
+        .create();
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
-      client.resource(release("reviews").steps(50, 100).stepDuration("2s").interval("1s").manualPromotion().build()).create();
+      client
+          .resource(
+              release("reviews")
+                  .steps(50, 100)
+                  .stepDuration("2s")
+                  .interval("1s")
+                  .manualPromotion()
+                  .build())
+          .create();
 
-      CanaryRelease waiting = awaitStatus(client, "reviews", r -> Boolean.TRUE.equals(r.getStatus().getAwaitingPromotion()));
+      CanaryRelease waiting =
+          awaitStatus(
+              client, "reviews", r -> Boolean.TRUE.equals(r.getStatus().getAwaitingPromotion()));
       assertThat(waiting.getStatus().getPhase()).isEqualTo(Phase.Paused);
       assertThat(waiting.getStatus().getMessage()).contains(CanaryRelease.PROMOTE_ANNOTATION);
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+      await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(5))
           .until(() -> get(client, "reviews").getStatus().getPhase() == Phase.Paused);
 
-      client.resources(CanaryRelease.class).withName("reviews")
-          .edit(r -> { r.getMetadata().getAnnotations().put(CanaryRelease.PROMOTE_ANNOTATION, "sre-on-call"); return r; });
-      CanaryRelease promoted = awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
+      client
+          .resources(CanaryRelease.class)
+          .withName("reviews")
+          .edit(
+              r -> {
+                r.getMetadata()
+                    .getAnnotations()
+                    .put(CanaryRelease.PROMOTE_ANNOTATION, "sre-on-call");
+                return r;
+              });
+      CanaryRelease promoted =
+          awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
       assertThat(condition(promoted, "Promoted").getStatus()).isEqualTo("True");
       assertThat(VirtualServices.weights(vs(client), 0)).containsExactly(0, 100);
     }
@@ -137,7 +210,12 @@ class CanaryReleaseReconcilerIT {
 
   @Test
   void aNewOperatorContinuesAtTheSameStepWithTheSameStepStart(KubernetesClient client) {
-    client.adapt(IstioClient.class).v1().virtualServices().resource(VirtualServices.reviews()).create();
+    client
+        .adapt(IstioClient.class)
+        .v1()
+        .virtualServices()
+        .resource(VirtualServices.reviews())
+        .create();
     // The second step is long, so the new operator's first analyses land inside it.
     Releases reviews = release("reviews").stepDuration("2s").interval("1s");
     reviews.spec().getSteps().get(1).setDuration("20s");
@@ -151,38 +229,57 @@ class CanaryReleaseReconcilerIT {
     Instant stopped = Instant.now();
 
     try (RunningOperator second = RunningOperator.start(client, analysis)) {
-      CanaryRelease resumed = awaitStatus(client, "reviews", r -> r.getStatus().getLastAnalysis() != null
-          && Instant.parse(r.getStatus().getLastAnalysis().getTime()).isAfter(stopped));
+      CanaryRelease resumed =
+          awaitStatus(
+              client,
+              "reviews",
+              r ->
+                  r.getStatus().getLastAnalysis() != null
+                      && Instant.parse(r.getStatus().getLastAnalysis().getTime()).isAfter(stopped));
       assertThat(resumed.getStatus().getCurrentStep()).isEqualTo(2);
       assertThat(resumed.getStatus().getStepStartedAt()).isEqualTo(stepStart);
       assertThat(resumed.getStatus().getRolloutId()).isEqualTo(rolloutId);
-      assertThat(resumed.getStatus().getHistory()).extracting(h -> h.getReason()).doesNotContain("NewRollout").containsOnlyOnce("RolloutStarted");
+      assertThat(resumed.getStatus().getHistory())
+          .extracting(h -> h.getReason())
+          .doesNotContain("NewRollout")
+          .containsOnlyOnce("RolloutStarted");
 
-      CanaryRelease stepThree = awaitStatus(client, "reviews", r -> r.getStatus().getCurrentStep() == 3);
-      assertThat(stepThree.getStatus().getHistory()).extracting(h -> h.getReason()).containsOnlyOnce("RolloutStarted");
+      CanaryRelease stepThree =
+          awaitStatus(client, "reviews", r -> r.getStatus().getCurrentStep() == 3);
+      assertThat(stepThree.getStatus().getHistory())
+          .extracting(h -> h.getReason())
+          .containsOnlyOnce("RolloutStarted");
       assertThat(VirtualServices.canaryWeight(vs(client), "reviews-canary")).isEqualTo(25);
     }
   }
 
   @Test
-  void editsToFieldsTheOperatorDoesNotOwnSurviveItsWritesAndDriftIsCorrected(KubernetesClient client) {
+  void editsToFieldsTheOperatorDoesNotOwnSurviveItsWritesAndDriftIsCorrected(
+      KubernetesClient client) {
     IstioClient istio = client.adapt(IstioClient.class);
     istio.v1().virtualServices().resource(VirtualServices.reviews()).create();
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client.resource(release("reviews").stepDuration("2s").interval("1s").build()).create();
       awaitStatus(client, "reviews", r -> r.getStatus().getCurrentStep() == 1);
 
-      istio.v1().virtualServices().withName("reviews").edit(vs -> {
-        vs.getMetadata().getAnnotations().put("owner", "payments-team");
-        vs.getSpec().getHttp().get(0).setTimeout("42s");
-        vs.getSpec().getHttp().get(0).getRetries().setAttempts(7);
-        vs.getSpec().setGateways(List.of("mesh", "bookinfo-gateway"));
-        return vs;
-      });
+      istio
+          .v1()
+          .virtualServices()
+          .withName("reviews")
+          .edit(
+              vs -> {
+                vs.getMetadata().getAnnotations().put("owner", "payments-team");
+                vs.getSpec().getHttp().get(0).setTimeout("42s");
+                vs.getSpec().getHttp().get(0).getRetries().setAttempts(7);
+                vs.getSpec().setGateways(List.of("mesh", "bookinfo-gateway"));
+                return vs;
+              });
       awaitStatus(client, "reviews", r -> r.getStatus().getCurrentStep() >= 3);
 
       VirtualService after = vs(client);
-      assertThat(after.getMetadata().getAnnotations()).containsEntry("owner", "payments-team").containsEntry("team", "bookinfo");
+      assertThat(after.getMetadata().getAnnotations())
+          .containsEntry("owner", "payments-team")
+          .containsEntry("team", "bookinfo");
       assertThat(after.getMetadata().getLabels()).containsEntry("app", "reviews");
       assertThat(after.getSpec().getHttp().get(0).getTimeout()).isEqualTo("42s");
       assertThat(after.getSpec().getHttp().get(0).getRetries().getAttempts()).isEqualTo(7);
@@ -191,12 +288,19 @@ class CanaryReleaseReconcilerIT {
       // Someone resets the weights by hand: the operator writes its split again.
       CanaryRelease current = get(client, "reviews");
       int expected = current.getStatus().getCanaryWeight();
-      istio.v1().virtualServices().withName("reviews").edit(vs -> {
-        vs.getSpec().getHttp().get(0).getRoute().get(0).setWeight(100);
-        vs.getSpec().getHttp().get(0).getRoute().get(1).setWeight(0);
-        return vs;
-      });
-      await().atMost(Duration.ofSeconds(10)).until(() -> VirtualServices.canaryWeight(vs(client), "reviews-canary") >= expected);
+      istio
+          .v1()
+          .virtualServices()
+          .withName("reviews")
+          .edit(
+              vs -> {
+                vs.getSpec().getHttp().get(0).getRoute().get(0).setWeight(100);
+                vs.getSpec().getHttp().get(0).getRoute().get(1).setWeight(0);
+                return vs;
+              });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> VirtualServices.canaryWeight(vs(client), "reviews-canary") >= expected);
     }
   }
 
@@ -208,20 +312,30 @@ class CanaryReleaseReconcilerIT {
     ratings.getMetadata().setName("ratings");
     ratings.getSpec().getHttp().get(0).getRoute().get(0).getDestination().setHost("ratings-stable");
     istio.v1().virtualServices().resource(ratings).create();
-    java.util.concurrent.CountDownLatch prometheusAnswers = new java.util.concurrent.CountDownLatch(1);
-    dev.canaryoperator.analysis.Analysis slowForRatings = target -> {
-      if (target.name().equals("ratings")) {
-        try {
-          prometheusAnswers.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return analysis.analyze(target);
-    };
+    java.util.concurrent.CountDownLatch prometheusAnswers =
+        new java.util.concurrent.CountDownLatch(1);
+    dev.canaryoperator.analysis.Analysis slowForRatings =
+        target -> {
+          if (target.name().equals("ratings")) {
+            try {
+              prometheusAnswers.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return analysis.analyze(target);
+        };
     try (RunningOperator operator = RunningOperator.start(client, slowForRatings)) {
-      client.resource(release("ratings").virtualService("ratings").stable("ratings-stable", null).canary("ratings-canary", null)
-          .stepDuration("2s").interval("1s").build()).create();
+      client
+          .resource(
+              release("ratings")
+                  .virtualService("ratings")
+                  .stable("ratings-stable", null)
+                  .canary("ratings-canary", null)
+                  .stepDuration("2s")
+                  .interval("1s")
+                  .build())
+          .create();
       client.resource(fast("reviews")).create();
 
       awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
@@ -238,14 +352,25 @@ class CanaryReleaseReconcilerIT {
   void aMissingVirtualServiceIsReportedAndTheReleaseStartsOnceItExists(KubernetesClient client) {
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client.resource(fast("reviews")).create();
-      CanaryRelease pending = awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Pending);
+      CanaryRelease pending =
+          awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Pending);
       assertThat(condition(pending, "Ready").getStatus()).isEqualTo("False");
       assertThat(condition(pending, "Ready").getReason()).isEqualTo("VirtualServiceNotFound");
-      assertThat(condition(pending, "Ready").getMessage()).contains("reviews").contains("not found");
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(eventReasons(client)).contains("VirtualServiceNotFound"));
+      assertThat(condition(pending, "Ready").getMessage())
+          .contains("reviews")
+          .contains("not found");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(eventReasons(client)).contains("VirtualServiceNotFound"));
 
-      client.adapt(IstioClient.class).v1().virtualServices().resource(VirtualServices.reviews()).create();
-      CanaryRelease started = awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Progressing);
+      client
+          .adapt(IstioClient.class)
+          .v1()
+          .virtualServices()
+          .resource(VirtualServices.reviews())
+          .create();
+      CanaryRelease started =
+          awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Progressing);
       assertThat(condition(started, "Ready").getStatus()).isEqualTo("True");
     }
   }
@@ -255,10 +380,12 @@ class CanaryReleaseReconcilerIT {
     IstioClient istio = client.adapt(IstioClient.class);
     VirtualService other = VirtualServices.reviews();
     other.getSpec().getHttp().get(0).getRoute().get(0).getDestination().setHost("ratings");
-    String version = istio.v1().virtualServices().resource(other).create().getMetadata().getResourceVersion();
+    String version =
+        istio.v1().virtualServices().resource(other).create().getMetadata().getResourceVersion();
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client.resource(fast("reviews")).create();
-      CanaryRelease failed = awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Failed);
+      CanaryRelease failed =
+          awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Failed);
       assertThat(condition(failed, "Ready").getReason()).isEqualTo("NoStableRoute");
       assertThat(condition(failed, "Ready").getMessage()).contains("reviews-stable");
       assertThat(vs(client).getMetadata().getResourceVersion()).isEqualTo(version);

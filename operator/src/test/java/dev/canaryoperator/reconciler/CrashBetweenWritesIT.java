@@ -38,10 +38,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The operator stopped dead between its two writes at every kind of transition, then a fresh
  * operator on the same API server: nothing the first one decided is undone or done twice.
  *
- * <p>The first operator's HTTP client holds the VirtualService write of the chosen transition
- * just before it is sent (the status already records the decision) or just after it landed,
- * then fails every request from there on, as a process killed at that instant would. The second
- * operator's analysis always passes: a rollback that survives did so on the status alone.
+ * <p>The first operator's HTTP client holds the VirtualService write of the chosen transition just
+ * before it is sent (the status already records the decision) or just after it landed, then fails
+ * every request from there on, as a process killed at that instant would. The second operator's
+ * analysis always passes: a rollback that survives did so on the status alone.
  */
 @RealKubernetes
 class CrashBetweenWritesIT {
@@ -50,7 +50,10 @@ class CrashBetweenWritesIT {
 
   /** The transitions, by the canary weight their VirtualService write carries. */
   enum Transition {
-    START(5), ADVANCE(25), PROMOTION(100), ROLLBACK(0);
+    START(5),
+    ADVANCE(25),
+    PROMOTION(100),
+    ROLLBACK(0);
 
     final int weight;
 
@@ -71,14 +74,25 @@ class CrashBetweenWritesIT {
 
   @ParameterizedTest(name = "{0}, killed {1} the VirtualService write")
   @MethodSource("crashes")
-  void aDecisionOnceMadeIsNeitherUndoneNorRepeated(Transition transition, Point point, KubernetesClient client)
-      throws Exception {
-    client.adapt(IstioClient.class).v1().virtualServices().resource(VirtualServices.reviews()).create();
+  void aDecisionOnceMadeIsNeitherUndoneNorRepeated(
+      Transition transition, Point point, KubernetesClient client) throws Exception {
+    client
+        .adapt(IstioClient.class)
+        .v1()
+        .virtualServices()
+        .resource(VirtualServices.reviews())
+        .create();
     // no 100% step: promotion is then a write of its own
-    CanaryRelease release = release("reviews").steps(5, 10, 25, 50).stepDuration("3s").interval("1s").build();
+    CanaryRelease release =
+        release("reviews").steps(5, 10, 25, 50).stepDuration("3s").interval("1s").build();
     ScriptedAnalysis firstAnalysis = new ScriptedAnalysis();
-    HaltAtWrite halt = new HaltAtWrite(point, r -> "PUT".equals(r.method())
-        && r.path().endsWith("/virtualservices/reviews") && canaryWeight(client, r.body()) == transition.weight);
+    HaltAtWrite halt =
+        new HaltAtWrite(
+            point,
+            r ->
+                "PUT".equals(r.method())
+                    && r.path().endsWith("/virtualservices/reviews")
+                    && canaryWeight(client, r.body()) == transition.weight);
 
     try (WeightRecorder weights = new WeightRecorder(client, "reviews", CANARY);
         StatusRecorder statuses = new StatusRecorder(client, "reviews")) {
@@ -94,24 +108,36 @@ class CrashBetweenWritesIT {
         int inVirtualService = VirtualServices.canaryWeight(vs(client), CANARY);
         // the decision is in the status before its VirtualService write is even sent
         assertThat(atDeath.getCanaryWeight()).as("status at the halt").isEqualTo(transition.weight);
-        assertThat(inVirtualService).as("VirtualService at the halt")
+        assertThat(inVirtualService)
+            .as("VirtualService at the halt")
             .isEqualTo(point == Point.AFTER ? transition.weight : previousWeight(transition));
         halt.kill();
       }
 
       ScriptedAnalysis secondAnalysis = new ScriptedAnalysis();
       try (RunningOperator second = RunningOperator.start(client, secondAnalysis)) {
-        await("the split of the decision in the VirtualService").atMost(Duration.ofSeconds(30))
+        await("the split of the decision in the VirtualService")
+            .atMost(Duration.ofSeconds(30))
             .until(() -> VirtualServices.canaryWeight(vs(client), CANARY) == transition.weight);
         switch (transition) {
-          case START, ADVANCE -> awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
-          case PROMOTION -> await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-              .until(() -> get(client, "reviews").getStatus().getPhase() == Phase.Promoted
-                  && VirtualServices.canaryWeight(vs(client), CANARY) == 100);
+          case START, ADVANCE ->
+              awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
+          case PROMOTION ->
+              await()
+                  .during(Duration.ofSeconds(3))
+                  .atMost(Duration.ofSeconds(5))
+                  .until(
+                      () ->
+                          get(client, "reviews").getStatus().getPhase() == Phase.Promoted
+                              && VirtualServices.canaryWeight(vs(client), CANARY) == 100);
           case ROLLBACK -> {
-            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                .until(() -> get(client, "reviews").getStatus().getPhase() == Phase.RolledBack
-                    && VirtualServices.canaryWeight(vs(client), CANARY) == 0);
+            await()
+                .during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(5))
+                .until(
+                    () ->
+                        get(client, "reviews").getStatus().getPhase() == Phase.RolledBack
+                            && VirtualServices.canaryWeight(vs(client), CANARY) == 0);
             assertThat(secondAnalysis.calls()).as("analyses after the rollback").isZero();
           }
         }
@@ -119,24 +145,38 @@ class CrashBetweenWritesIT {
 
       List<Integer> split = weights.canaryWeights();
       if (transition == Transition.ROLLBACK) {
-        assertThat(split).as("canary weights in the VirtualService").containsExactly(0, 5, 10, 25, 0);
+        assertThat(split)
+            .as("canary weights in the VirtualService")
+            .containsExactly(0, 5, 10, 25, 0);
       } else {
-        assertThat(split).as("canary weights in the VirtualService").isSorted().doesNotHaveDuplicates();
+        assertThat(split)
+            .as("canary weights in the VirtualService")
+            .isSorted()
+            .doesNotHaveDuplicates();
         assertThat(split).containsSubsequence(0, 5, 10, 25, 50, 100);
       }
 
       CanaryRelease end = get(client, "reviews");
       List<HistoryEntry> history = end.getStatus().getHistory();
-      assertThat(history).extracting(h -> h.getReason() + "@" + h.getStep()).as("history").doesNotHaveDuplicates();
+      assertThat(history)
+          .extracting(h -> h.getReason() + "@" + h.getStep())
+          .as("history")
+          .doesNotHaveDuplicates();
       // the step under way at the halt kept its start: it was not observed again from the restart
-      assertThat(statuses.seen()).filteredOn(s -> s.getCurrentStep().equals(atDeath.getCurrentStep())
-              && s.getPhase() == atDeath.getPhase() && s.getRolloutId().equals(atDeath.getRolloutId()))
-          .extracting(CanaryReleaseStatus::getStepStartedAt).containsOnly(atDeath.getStepStartedAt());
+      assertThat(statuses.seen())
+          .filteredOn(
+              s ->
+                  s.getCurrentStep().equals(atDeath.getCurrentStep())
+                      && s.getPhase() == atDeath.getPhase()
+                      && s.getRolloutId().equals(atDeath.getRolloutId()))
+          .extracting(CanaryReleaseStatus::getStepStartedAt)
+          .containsOnly(atDeath.getStepStartedAt());
 
       List<String> events = eventReasons(client);
       for (String reason : List.of("RolloutStarted", "StepAdvanced", "Promoted", "RolledBack")) {
         long recorded = history.stream().filter(h -> reason.equals(h.getReason())).count();
-        assertThat(Collections.frequency(events, reason)).as("%s events (history: %s)", reason, history)
+        assertThat(Collections.frequency(events, reason))
+            .as("%s events (history: %s)", reason, history)
             .isEqualTo((int) recorded);
       }
       assertThat(events).doesNotContain("WeightsRestored");
@@ -149,7 +189,9 @@ class CrashBetweenWritesIT {
         assertThat(condition(end, "RolledBack").getMessage()).contains(FAILURE);
         assertThat(end.getStatus().getLastAnalysis().getVerdict()).isEqualTo(Verdict.Fail);
         assertThat(end.getStatus().getLastAnalysis().getCanary().getErrorRate()).isEqualTo(0.042);
-        assertThat(history).filteredOn(h -> "RolledBack".equals(h.getReason())).singleElement()
+        assertThat(history)
+            .filteredOn(h -> "RolledBack".equals(h.getReason()))
+            .singleElement()
             .satisfies(h -> assertThat(h.getMessage()).contains(FAILURE));
       } else {
         assertThat(end.getStatus().getPhase()).isEqualTo(Phase.Promoted);
@@ -171,7 +213,8 @@ class CrashBetweenWritesIT {
     if (body == null || body.isEmpty()) {
       return -1;
     }
-    VirtualService written = client.getKubernetesSerialization().unmarshal(body, VirtualService.class);
+    VirtualService written =
+        client.getKubernetesSerialization().unmarshal(body, VirtualService.class);
     return VirtualServices.canaryWeight(written, CANARY);
   }
 }

@@ -9,9 +9,9 @@ import dev.canaryoperator.api.CanaryReleaseStatus;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.Verdict;
 import dev.canaryoperator.rollout.RolloutState;
-import dev.canaryoperator.routing.TrafficProblem;
 import dev.canaryoperator.rollout.Transition;
 import dev.canaryoperator.routing.RouteWeights;
+import dev.canaryoperator.routing.TrafficProblem;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,23 +20,56 @@ import org.junit.jupiter.api.Test;
 
 class StatusMapperTest {
   static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
-  static final AnalysisResult PASS = AnalysisResult.pass(new Measurement(500.0, 0.002, 120.0),
-      new Measurement(9000.0, 0.001, 118.0), "canary within thresholds");
+  static final AnalysisResult PASS =
+      AnalysisResult.pass(
+          new Measurement(500.0, 0.002, 120.0),
+          new Measurement(9000.0, 0.001, 118.0),
+          "canary within thresholds");
 
   static RolloutState progressing(int step) {
-    return new RolloutState(Phase.Progressing, "abc123", step, T0, 2, 0, false, T0.plusSeconds(60), PASS,
-        "p1", "r1", null, T0);
+    return new RolloutState(
+        Phase.Progressing,
+        "abc123",
+        step,
+        T0,
+        2,
+        0,
+        false,
+        T0.plusSeconds(60),
+        PASS,
+        "p1",
+        "r1",
+        null,
+        T0);
   }
 
   static Condition condition(CanaryReleaseStatus status, String type) {
-    return status.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    return status.getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
   void everythingNeededToContinueSurvivesTheRoundTripThroughStatus() {
-    RolloutState state = new RolloutState(Phase.Paused, "abc123", 5, T0, 3, 1, true, T0.plusSeconds(90), PASS,
-        "p1", "r1", "waiting for promotion", T0.minusSeconds(30));
-    CanaryReleaseStatus status = StatusMapper.toStatus(state, RouteWeights.ALL_CANARY, null, List.of(), null, 7, T0.plusSeconds(91));
+    RolloutState state =
+        new RolloutState(
+            Phase.Paused,
+            "abc123",
+            5,
+            T0,
+            3,
+            1,
+            true,
+            T0.plusSeconds(90),
+            PASS,
+            "p1",
+            "r1",
+            "waiting for promotion",
+            T0.minusSeconds(30));
+    CanaryReleaseStatus status =
+        StatusMapper.toStatus(
+            state, RouteWeights.ALL_CANARY, null, List.of(), null, 7, T0.plusSeconds(91));
 
     RolloutState back = StatusMapper.toState(status);
     assertThat(back).usingRecursiveComparison().isEqualTo(state);
@@ -48,15 +81,38 @@ class StatusMapperTest {
 
   @Test
   void customCheckResultsAreShownPerCheckAndSurviveTheRoundTrip() {
-    AnalysisResult withChecks = new AnalysisResult(Verdict.Fail, new Measurement(500.0, 0.002, 120.0), new Measurement(9000.0, 0.001, 118.0),
-        "checkout-success: canary 0.81 < min 0.95",
-        List.of(new CheckResult("checkout-success", Verdict.Fail, 0.81, null, "canary 0.81 < min 0.95"),
-            new CheckResult("cart-latency", Verdict.Pass, 210.0, 200.0, "canary 210 <= 1.5 x stable 200")));
-    RolloutState state = new RolloutState(Phase.RolledBack, "abc123", 2, T0, 0, 1, false, T0.plusSeconds(60), withChecks,
-        null, null, "checkout-success: canary 0.81 < min 0.95", T0);
-    CanaryReleaseStatus status = StatusMapper.toStatus(state, RouteWeights.ALL_STABLE, null, List.of(), null, 1, T0.plusSeconds(61));
+    AnalysisResult withChecks =
+        new AnalysisResult(
+            Verdict.Fail,
+            new Measurement(500.0, 0.002, 120.0),
+            new Measurement(9000.0, 0.001, 118.0),
+            "checkout-success: canary 0.81 < min 0.95",
+            List.of(
+                new CheckResult(
+                    "checkout-success", Verdict.Fail, 0.81, null, "canary 0.81 < min 0.95"),
+                new CheckResult(
+                    "cart-latency", Verdict.Pass, 210.0, 200.0, "canary 210 <= 1.5 x stable 200")));
+    RolloutState state =
+        new RolloutState(
+            Phase.RolledBack,
+            "abc123",
+            2,
+            T0,
+            0,
+            1,
+            false,
+            T0.plusSeconds(60),
+            withChecks,
+            null,
+            null,
+            "checkout-success: canary 0.81 < min 0.95",
+            T0);
+    CanaryReleaseStatus status =
+        StatusMapper.toStatus(
+            state, RouteWeights.ALL_STABLE, null, List.of(), null, 1, T0.plusSeconds(61));
 
-    assertThat(status.getLastAnalysis().getChecks()).extracting(c -> c.getName() + "=" + c.getVerdict())
+    assertThat(status.getLastAnalysis().getChecks())
+        .extracting(c -> c.getName() + "=" + c.getVerdict())
         .containsExactly("checkout-success=Fail", "cart-latency=Pass");
     assertThat(status.getLastAnalysis().getChecks().get(1).getStable()).isEqualTo(200.0);
     assertThat(StatusMapper.toState(status).lastAnalysis().checks()).isEqualTo(withChecks.checks());
@@ -64,25 +120,50 @@ class StatusMapperTest {
 
   @Test
   void conditionsFollowThePhaseAndKeepTheirTransitionTimeWhileUnchanged() {
-    CanaryReleaseStatus first = StatusMapper.toStatus(progressing(1), RouteWeights.canaryAt(5), null, List.of(), null, 1, T0);
-    CanaryReleaseStatus later = StatusMapper.toStatus(progressing(2), RouteWeights.canaryAt(10), first, List.of(), null, 1, T0.plusSeconds(120));
+    CanaryReleaseStatus first =
+        StatusMapper.toStatus(
+            progressing(1), RouteWeights.canaryAt(5), null, List.of(), null, 1, T0);
+    CanaryReleaseStatus later =
+        StatusMapper.toStatus(
+            progressing(2),
+            RouteWeights.canaryAt(10),
+            first,
+            List.of(),
+            null,
+            1,
+            T0.plusSeconds(120));
     assertThat(condition(later, "Progressing").getStatus()).isEqualTo("True");
     assertThat(condition(later, "Progressing").getLastTransitionTime()).isEqualTo(T0.toString());
     assertThat(condition(later, "Promoted").getStatus()).isEqualTo("False");
 
-    RolloutState promoted = progressing(5).withPhase(Phase.Promoted, "promoted: every step passed its analysis");
-    CanaryReleaseStatus done = StatusMapper.toStatus(promoted, RouteWeights.ALL_CANARY, later, List.of(), null, 1, T0.plusSeconds(600));
+    RolloutState promoted =
+        progressing(5).withPhase(Phase.Promoted, "promoted: every step passed its analysis");
+    CanaryReleaseStatus done =
+        StatusMapper.toStatus(
+            promoted, RouteWeights.ALL_CANARY, later, List.of(), null, 1, T0.plusSeconds(600));
     assertThat(condition(done, "Promoted").getStatus()).isEqualTo("True");
-    assertThat(condition(done, "Promoted").getLastTransitionTime()).isEqualTo(T0.plusSeconds(600).toString());
+    assertThat(condition(done, "Promoted").getLastTransitionTime())
+        .isEqualTo(T0.plusSeconds(600).toString());
     assertThat(condition(done, "Progressing").getStatus()).isEqualTo("False");
   }
 
   @Test
   void aTrafficProblemMakesReadyFalseWithItsReasonAndKeepsTheLastWeights() {
-    CanaryReleaseStatus before = StatusMapper.toStatus(progressing(2), RouteWeights.canaryAt(10), null, List.of(), null, 1, T0);
-    TrafficProblem problem = new TrafficProblem(TrafficProblem.Kind.VirtualServiceNotFound, "VirtualService shop/reviews not found");
-    CanaryReleaseStatus status = StatusMapper.toStatus(progressing(2).withPhase(Phase.Pending, problem.message()), null, before,
-        List.of(Transition.warning("VirtualServiceNotFound", problem.message())), problem, 1, T0.plusSeconds(5));
+    CanaryReleaseStatus before =
+        StatusMapper.toStatus(
+            progressing(2), RouteWeights.canaryAt(10), null, List.of(), null, 1, T0);
+    TrafficProblem problem =
+        new TrafficProblem(
+            TrafficProblem.Kind.VirtualServiceNotFound, "VirtualService shop/reviews not found");
+    CanaryReleaseStatus status =
+        StatusMapper.toStatus(
+            progressing(2).withPhase(Phase.Pending, problem.message()),
+            null,
+            before,
+            List.of(Transition.warning("VirtualServiceNotFound", problem.message())),
+            problem,
+            1,
+            T0.plusSeconds(5));
     assertThat(condition(status, "Ready").getStatus()).isEqualTo("False");
     assertThat(condition(status, "Ready").getReason()).isEqualTo("VirtualServiceNotFound");
     assertThat(status.getCanaryWeight()).isEqualTo(10);
@@ -92,12 +173,21 @@ class StatusMapperTest {
   void historyIsBoundedAndKeepsTheNewestEntries() {
     CanaryReleaseStatus status = null;
     for (int i = 0; i < 30; i++) {
-      status = StatusMapper.toStatus(progressing(1), RouteWeights.canaryAt(5), status,
-          List.of(Transition.normal("Step" + i, "transition " + i)), null, 1, T0.plusSeconds(i));
+      status =
+          StatusMapper.toStatus(
+              progressing(1),
+              RouteWeights.canaryAt(5),
+              status,
+              List.of(Transition.normal("Step" + i, "transition " + i)),
+              null,
+              1,
+              T0.plusSeconds(i));
     }
     assertThat(status.getHistory()).hasSize(StatusMapper.HISTORY_LIMIT);
     assertThat(status.getHistory().get(0).getReason()).isEqualTo("Step10");
-    assertThat(status.getHistory().get(StatusMapper.HISTORY_LIMIT - 1).getReason()).isEqualTo("Step29");
-    assertThat(new ArrayList<>(status.getHistory())).allSatisfy(h -> assertThat(h.getCanaryWeight()).isEqualTo(5));
+    assertThat(status.getHistory().get(StatusMapper.HISTORY_LIMIT - 1).getReason())
+        .isEqualTo("Step29");
+    assertThat(new ArrayList<>(status.getHistory()))
+        .allSatisfy(h -> assertThat(h.getCanaryWeight()).isEqualTo(5));
   }
 }

@@ -1,6 +1,5 @@
 package dev.canaryoperator.rollout;
 
-import dev.canaryoperator.routing.TrafficProblem;
 import static dev.canaryoperator.testing.Releases.release;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,8 +9,9 @@ import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.OnNoData;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.Step;
-import dev.canaryoperator.testing.Releases;
 import dev.canaryoperator.routing.RouteWeights;
+import dev.canaryoperator.routing.TrafficProblem;
+import dev.canaryoperator.testing.Releases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,9 +21,16 @@ import org.junit.jupiter.api.Test;
 
 class RolloutStateMachineTest {
   static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
-  static final AnalysisResult PASS = AnalysisResult.pass(new Measurement(500.0, 0.0, 100.0), new Measurement(9000.0, 0.0, 100.0), "canary as good as stable");
-  static final AnalysisResult FAIL = AnalysisResult.fail(new Measurement(500.0, 0.06, 100.0), new Measurement(9000.0, 0.01, 100.0),
-      "canary 5xx rate 6.0% > 2.0 x stable 1.0%");
+  static final AnalysisResult PASS =
+      AnalysisResult.pass(
+          new Measurement(500.0, 0.0, 100.0),
+          new Measurement(9000.0, 0.0, 100.0),
+          "canary as good as stable");
+  static final AnalysisResult FAIL =
+      AnalysisResult.fail(
+          new Measurement(500.0, 0.06, 100.0),
+          new Measurement(9000.0, 0.01, 100.0),
+          "canary 5xx rate 6.0% > 2.0 x stable 1.0%");
   static final AnalysisResult NO_DATA = AnalysisResult.inconclusive("Prometheus unreachable");
 
   /** Drives the pure state machine the way the reconciler does, with a hand-held clock. */
@@ -63,7 +70,9 @@ class RolloutStateMachineTest {
       return RolloutStateMachine.analysisDue(plan, state, observation(null), now);
     }
 
-    /** Runs one analysis at the given time when it is due, the way the reconciler's wake-ups would. */
+    /**
+     * Runs one analysis at the given time when it is due, the way the reconciler's wake-ups would.
+     */
     Decision analyseAt(Duration sinceStart, AnalysisResult result) {
       at(sinceStart);
       assertThat(due()).as("analysis due at %s", sinceStart).isTrue();
@@ -131,7 +140,9 @@ class RolloutStateMachineTest {
     assertThat(before.wakeUpAfter()).isEqualTo(Duration.ofMillis(1));
 
     d.at(min(2));
-    assertThat(d.decide(null).state().step()).as("the analysis at the step's end has not landed yet").isEqualTo(1);
+    assertThat(d.decide(null).state().step())
+        .as("the analysis at the step's end has not landed yet")
+        .isEqualTo(1);
     assertThat(d.analyseAt(min(2), PASS).state().step()).isEqualTo(2);
   }
 
@@ -171,7 +182,14 @@ class RolloutStateMachineTest {
     assertThat(canaryWeights).containsExactly(5, 10, 25, 50, 100, 100);
     assertThat(d.state.phase()).isEqualTo(Phase.Promoted);
     assertThat(d.last.weights()).isEqualTo(RouteWeights.ALL_CANARY);
-    assertThat(d.reasons).containsExactly("RolloutStarted", "StepAdvanced", "StepAdvanced", "StepAdvanced", "StepAdvanced", "Promoted");
+    assertThat(d.reasons)
+        .containsExactly(
+            "RolloutStarted",
+            "StepAdvanced",
+            "StepAdvanced",
+            "StepAdvanced",
+            "StepAdvanced",
+            "Promoted");
     assertThat(t).isEqualTo(10);
   }
 
@@ -186,10 +204,13 @@ class RolloutStateMachineTest {
     assertThat(rollback.state().phase()).isEqualTo(Phase.RolledBack);
     assertThat(rollback.weights()).isEqualTo(RouteWeights.ALL_STABLE);
     assertThat(rollback.state().message()).contains("6.0% > 2.0 x stable 1.0%");
-    assertThat(rollback.transitions()).singleElement().satisfies(t -> {
-      assertThat(t.reason()).isEqualTo("RolledBack");
-      assertThat(t.warning()).isTrue();
-    });
+    assertThat(rollback.transitions())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.reason()).isEqualTo("RolledBack");
+              assertThat(t.warning()).isTrue();
+            });
   }
 
   @Test
@@ -243,7 +264,8 @@ class RolloutStateMachineTest {
     assertThat(d.reasons).containsExactly("RolloutStarted", "AnalysisInconclusive");
     d.analyseAt(min(31), PASS);
     d.analyseAt(min(32), NO_DATA);
-    assertThat(d.reasons).containsExactly("RolloutStarted", "AnalysisInconclusive", "AnalysisInconclusive");
+    assertThat(d.reasons)
+        .containsExactly("RolloutStarted", "AnalysisInconclusive", "AnalysisInconclusive");
   }
 
   @Test
@@ -251,7 +273,9 @@ class RolloutStateMachineTest {
     Drive d = new Drive(release("reviews"));
     d.decide(null);
     d.at(min(1).plusSeconds(3));
-    Decision late = RolloutStateMachine.decide(d.plan, d.state, d.observation(null).withAnalysis(PASS, T0.plus(min(1))), d.now);
+    Decision late =
+        RolloutStateMachine.decide(
+            d.plan, d.state, d.observation(null).withAnalysis(PASS, T0.plus(min(1))), d.now);
     assertThat(late.state().lastAnalysisAt()).isEqualTo(T0.plus(min(1)));
     assertThat(late.wakeUpAfter()).isEqualTo(Duration.ofSeconds(57));
   }
@@ -346,7 +370,9 @@ class RolloutStateMachineTest {
       Decision retried = d.decide(null);
       assertThat(retried.state().phase()).isEqualTo(Phase.Progressing);
       assertThat(retried.state().stepStartedAt()).isEqualTo(T0.plus(min(5)));
-      assertThat(retried.transitions()).extracting(Transition::reason).containsExactly("RetryRequested");
+      assertThat(retried.transitions())
+          .extracting(Transition::reason)
+          .containsExactly("RetryRequested");
       // The same request value does not restart it again after a second rollback.
       d.analyseAt(min(6), FAIL);
       d.at(min(7));
@@ -360,7 +386,12 @@ class RolloutStateMachineTest {
       d.analyseAt(min(1), PASS);
       assertThat(d.state.phase()).isEqualTo(Phase.Promoted);
 
-      d.spec(release("reviews").steps(100).stepDuration("1m").stable("reviews-canary", null).canary("reviews-next", null));
+      d.spec(
+          release("reviews")
+              .steps(100)
+              .stepDuration("1m")
+              .stable("reviews-canary", null)
+              .canary("reviews-next", null));
       d.at(min(2));
       Decision next = d.decide(null);
       assertThat(next.state().phase()).isEqualTo(Phase.Progressing);
@@ -418,7 +449,10 @@ class RolloutStateMachineTest {
     @Test
     void aMissingVirtualServiceKeepsANewReleasePendingAndWritesNothing() {
       Drive d = new Drive(release("reviews"));
-      d.problem = new TrafficProblem(TrafficProblem.Kind.VirtualServiceNotFound, "VirtualService bookinfo/reviews not found");
+      d.problem =
+          new TrafficProblem(
+              TrafficProblem.Kind.VirtualServiceNotFound,
+              "VirtualService bookinfo/reviews not found");
       Decision decision = d.decide(null);
       assertThat(decision.state().phase()).isEqualTo(Phase.Pending);
       assertThat(decision.weights()).isNull();
@@ -435,11 +469,16 @@ class RolloutStateMachineTest {
     @Test
     void aRouteWithoutTheStableHostFailsTheRelease() {
       Drive d = new Drive(release("reviews"));
-      d.problem = new TrafficProblem(TrafficProblem.Kind.NoStableRoute, "no http route has a destination for the stable reviews-stable");
+      d.problem =
+          new TrafficProblem(
+              TrafficProblem.Kind.NoStableRoute,
+              "no http route has a destination for the stable reviews-stable");
       Decision decision = d.decide(null);
       assertThat(decision.state().phase()).isEqualTo(Phase.Failed);
       assertThat(decision.weights()).isNull();
-      assertThat(decision.transitions()).extracting(Transition::reason).containsExactly("NoStableRoute");
+      assertThat(decision.transitions())
+          .extracting(Transition::reason)
+          .containsExactly("NoStableRoute");
     }
 
     @Test
@@ -470,18 +509,37 @@ class RolloutStateMachineTest {
   void aStateWrittenByAnEarlierProcessContinuesAtTheSameStepAndStepStart() {
     CanaryReleaseSpec spec = release("reviews").spec();
     Instant stepStart = T0.plus(min(4));
-    RolloutState persisted = new RolloutState(Phase.Progressing, RolloutId.of(spec), 3, stepStart, 1, 0, false,
-        T0.plus(min(5)), PASS, null, null, null, stepStart);
+    RolloutState persisted =
+        new RolloutState(
+            Phase.Progressing,
+            RolloutId.of(spec),
+            3,
+            stepStart,
+            1,
+            0,
+            false,
+            T0.plus(min(5)),
+            PASS,
+            null,
+            null,
+            null,
+            stepStart);
 
-    Decision early = RolloutStateMachine.decide(StepPlan.of(spec), persisted, Observation.of(RolloutId.of(spec)), T0.plus(min(5.5)));
+    Decision early =
+        RolloutStateMachine.decide(
+            StepPlan.of(spec), persisted, Observation.of(RolloutId.of(spec)), T0.plus(min(5.5)));
     assertThat(early.state().step()).isEqualTo(3);
     assertThat(early.state().stepStartedAt()).isEqualTo(stepStart);
     assertThat(early.weights().canary()).isEqualTo(25);
     assertThat(early.transitions()).isEmpty();
     assertThat(early.wakeUpAfter()).isEqualTo(Duration.ofSeconds(30));
 
-    Decision atEnd = RolloutStateMachine.decide(StepPlan.of(spec), early.state(),
-        new Observation(RolloutId.of(spec), null, null, null, PASS), T0.plus(min(6)));
+    Decision atEnd =
+        RolloutStateMachine.decide(
+            StepPlan.of(spec),
+            early.state(),
+            new Observation(RolloutId.of(spec), null, null, null, PASS),
+            T0.plus(min(6)));
     assertThat(atEnd.state().step()).isEqualTo(4);
     assertThat(atEnd.weights().canary()).isEqualTo(50);
   }

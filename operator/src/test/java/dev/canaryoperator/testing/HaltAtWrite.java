@@ -1,10 +1,10 @@
 package dev.canaryoperator.testing;
 
+import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.http.AsyncBody;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +20,10 @@ import java.util.function.Predicate;
  * process had died there.
  */
 public final class HaltAtWrite implements Interceptor {
-  public enum Point { BEFORE, AFTER }
+  public enum Point {
+    BEFORE,
+    AFTER
+  }
 
   /** What the interceptor sees of a request: method, path and body. */
   public record Request(String method, String path, String body) {}
@@ -45,7 +48,10 @@ public final class HaltAtWrite implements Interceptor {
   }
 
   @Override
-  public void after(HttpRequest request, HttpResponse<?> response, AsyncBody.Consumer<List<ByteBuffer>> consumer) {
+  public void after(
+      HttpRequest request,
+      HttpResponse<?> response,
+      AsyncBody.Consumer<List<ByteBuffer>> consumer) {
     if (point == Point.AFTER && response.code() < 300) {
       haltIfMatching(request);
     }
@@ -78,7 +84,8 @@ public final class HaltAtWrite implements Interceptor {
   /** Waits until the operator is halted at the chosen write; returns that request. */
   public Request awaitHalt(Duration timeout) throws InterruptedException {
     if (!halted.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("the operator never reached the write it was to be halted at (" + point + ")");
+      throw new AssertionError(
+          "the operator never reached the write it was to be halted at (" + point + ")");
     }
     return haltedAt;
   }

@@ -32,16 +32,23 @@ public final class Helm {
   public static Helm fromBuild() {
     String configured = System.getProperty("helm.binary");
     if (configured == null) {
-      throw new IllegalStateException("system property helm.binary is not set: run the chart tests through Maven (./mvnw -pl operator verify)");
+      throw new IllegalStateException(
+          "system property helm.binary is not set: run the chart tests through Maven (./mvnw -pl operator verify)");
     }
     Path binary = Path.of(configured);
     if (!Files.isExecutable(binary)) {
-      throw new IllegalStateException("helm is not at " + binary + ": run scripts/helm.sh (Maven runs it in pre-integration-test"
-          + " unless -DskipITs) or point -Dhelm.binary at a helm " + System.getProperty("helm.version", "v3") + " binary");
+      throw new IllegalStateException(
+          "helm is not at "
+              + binary
+              + ": run scripts/helm.sh (Maven runs it in pre-integration-test"
+              + " unless -DskipITs) or point -Dhelm.binary at a helm "
+              + System.getProperty("helm.version", "v3")
+              + " binary");
     }
     Path chart = chartDir();
     if (!Files.isRegularFile(chart.resolve("Chart.yaml"))) {
-      throw new IllegalStateException("no Chart.yaml in " + chart.toAbsolutePath() + " (helm.chart.dir)");
+      throw new IllegalStateException(
+          "no Chart.yaml in " + chart.toAbsolutePath() + " (helm.chart.dir)");
     }
     return new Helm(binary, chart, Path.of("target", "helm-home").toAbsolutePath());
   }
@@ -67,8 +74,17 @@ public final class Helm {
 
   /** `helm template` with the chart's CRDs, for the given release, namespace and --set values. */
   public String template(String release, String namespace, Map<String, String> values) {
-    List<String> args = new ArrayList<>(List.of("template", release, chart.toString(), "--namespace", namespace,
-        "--include-crds", "--kube-version", KubeApiServers.fromSystemProperties().version()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "template",
+                release,
+                chart.toString(),
+                "--namespace",
+                namespace,
+                "--include-crds",
+                "--kube-version",
+                KubeApiServers.fromSystemProperties().version()));
     values.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
     return run(args);
   }
@@ -81,7 +97,8 @@ public final class Helm {
       Files.createDirectories(home);
       Path out = Files.createTempFile(home, "helm", ".out");
       Path err = Files.createTempFile(home, "helm", ".err");
-      ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
       // helm keeps caches and config under $HOME by default; keep the test's out of the user's.
       builder.environment().put("HELM_CACHE_HOME", home.resolve("cache").toString());
       builder.environment().put("HELM_CONFIG_HOME", home.resolve("config").toString());
@@ -89,7 +106,8 @@ public final class Helm {
       Process process = builder.start();
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s");
+        throw new IllegalStateException(
+            String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s");
       }
       String stdout = Files.readString(out, StandardCharsets.UTF_8);
       String stderr = Files.readString(err, StandardCharsets.UTF_8);

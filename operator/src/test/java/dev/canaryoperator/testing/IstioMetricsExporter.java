@@ -22,27 +22,35 @@ import java.util.function.LongSupplier;
  * seconds), so they grow continuously and rate()/increase() over any window see the configured
  * rate. They are not rounded to whole requests (the exposition format allows fractional counters):
  * errors and requests then grow in exact proportion, so the 5xx share in any window is the
- * configured one, not off by a request at either edge of the window. Each destination's series exist from its first scrape,
- * with both the 200 and the 503 series present, as increase() does not count a series' first value.
+ * configured one, not off by a request at either edge of the window. Each destination's series
+ * exist from its first scrape, with both the 200 and the 503 series present, as increase() does not
+ * count a series' first value.
  *
  * <p>Both proxies report, as in a mesh: reporter="destination" with the configured numbers and
- * reporter="source" with 50 ms more latency (the client side also waits on the network), so a
- * query that forgets the reporter gets visibly wrong numbers.
+ * reporter="source" with 50 ms more latency (the client side also waits on the network), so a query
+ * that forgets the reporter gets visibly wrong numbers.
  */
 public final class IstioMetricsExporter implements AutoCloseable {
   /** Istio's default buckets for istio_request_duration_milliseconds. */
-  static final double[] BUCKETS = {1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000,
-      600000, 1800000, 3600000};
+  static final double[] BUCKETS = {
+    1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000,
+    3600000
+  };
 
   /**
    * Requests to one destination workload.
    *
-   * @param service    the Kubernetes Service (destination_service_name)
-   * @param version    the workload's version label (destination_version), e.g. a subset name
+   * @param service the Kubernetes Service (destination_service_name)
+   * @param version the workload's version label (destination_version), e.g. a subset name
    * @param errorShare the share of requests answered 503, 0..1
    */
-  public record Traffic(String namespace, String service, String version, double requestsPerSecond,
-      double errorShare, double latencyMs) {}
+  public record Traffic(
+      String namespace,
+      String service,
+      String version,
+      double requestsPerSecond,
+      double errorShare,
+      double latencyMs) {}
 
   private record Served(Traffic traffic, long startNanos) {}
 
@@ -61,7 +69,8 @@ public final class IstioMetricsExporter implements AutoCloseable {
   }
 
   static IstioMetricsExporter start(LongSupplier nanoTime) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     IstioMetricsExporter exporter = new IstioMetricsExporter(server, nanoTime);
     server.createContext("/metrics", exporter::scrape);
     server.start();
@@ -92,7 +101,8 @@ public final class IstioMetricsExporter implements AutoCloseable {
   String exposition() {
     long now = nanoTime.getAsLong();
     StringBuilder requests = new StringBuilder("# TYPE istio_requests_total counter\n");
-    StringBuilder durations = new StringBuilder("# TYPE istio_request_duration_milliseconds histogram\n");
+    StringBuilder durations =
+        new StringBuilder("# TYPE istio_request_duration_milliseconds histogram\n");
     for (Served s : served) {
       Traffic t = s.traffic();
       double seconds = (now - s.startNanos()) / 1e9;
@@ -103,21 +113,42 @@ public final class IstioMetricsExporter implements AutoCloseable {
         for (String code : List.of("200", "503")) {
           double count = code.equals("200") ? total - errors : errors;
           Map<String, String> labels = labels(t, reporter, code);
-          requests.append("istio_requests_total").append(render(labels)).append(' ').append(number(count)).append('\n');
+          requests
+              .append("istio_requests_total")
+              .append(render(labels))
+              .append(' ')
+              .append(number(count))
+              .append('\n');
           for (double le : BUCKETS) {
             Map<String, String> bucket = new LinkedHashMap<>(labels);
             bucket.put("le", number(le));
-            durations.append("istio_request_duration_milliseconds_bucket").append(render(bucket)).append(' ')
-                .append(number(latency <= le ? count : 0)).append('\n');
+            durations
+                .append("istio_request_duration_milliseconds_bucket")
+                .append(render(bucket))
+                .append(' ')
+                .append(number(latency <= le ? count : 0))
+                .append('\n');
           }
           Map<String, String> inf = new LinkedHashMap<>(labels);
           inf.put("le", "+Inf");
-          durations.append("istio_request_duration_milliseconds_bucket").append(render(inf)).append(' ')
-              .append(number(count)).append('\n');
-          durations.append("istio_request_duration_milliseconds_sum").append(render(labels)).append(' ')
-              .append(number(count * latency)).append('\n');
-          durations.append("istio_request_duration_milliseconds_count").append(render(labels)).append(' ')
-              .append(number(count)).append('\n');
+          durations
+              .append("istio_request_duration_milliseconds_bucket")
+              .append(render(inf))
+              .append(' ')
+              .append(number(count))
+              .append('\n');
+          durations
+              .append("istio_request_duration_milliseconds_sum")
+              .append(render(labels))
+              .append(' ')
+              .append(number(count * latency))
+              .append('\n');
+          durations
+              .append("istio_request_duration_milliseconds_count")
+              .append(render(labels))
+              .append(' ')
+              .append(number(count))
+              .append('\n');
         }
       }
     }
@@ -140,14 +171,20 @@ public final class IstioMetricsExporter implements AutoCloseable {
     labels.put("request_protocol", "http");
     labels.put("response_code", code);
     labels.put("response_flags", "-");
-    labels.put("connection_security_policy", reporter.equals("destination") ? "mutual_tls" : "unknown");
+    labels.put(
+        "connection_security_policy", reporter.equals("destination") ? "mutual_tls" : "unknown");
     return labels;
   }
 
   private static String render(Map<String, String> labels) {
     List<String> pairs = new ArrayList<>();
-    labels.forEach((name, value) -> pairs.add(name + "=\"" + value.replace("\\", "\\\\").replace("\"", "\\\"")
-        .replace("\n", "\\n") + "\""));
+    labels.forEach(
+        (name, value) ->
+            pairs.add(
+                name
+                    + "=\""
+                    + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+                    + "\""));
     return "{" + String.join(",", pairs) + "}";
   }
 

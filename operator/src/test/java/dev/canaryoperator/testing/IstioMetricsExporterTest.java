@@ -7,12 +7,13 @@ import org.junit.jupiter.api.Test;
 
 /** The fixture's own arithmetic, on a clock the test moves. */
 class IstioMetricsExporterTest {
-  private static final String DESTINATION = "{reporter=\"destination\",source_workload=\"productpage-v1\","
-      + "source_workload_namespace=\"bookinfo\",source_app=\"productpage\","
-      + "destination_service=\"reviews.bookinfo.svc.cluster.local\",destination_service_name=\"reviews\","
-      + "destination_service_namespace=\"bookinfo\",destination_workload=\"reviews-v2\","
-      + "destination_workload_namespace=\"bookinfo\",destination_app=\"reviews\",destination_version=\"v2\","
-      + "request_protocol=\"http\",response_code=\"%s\",response_flags=\"-\",connection_security_policy=\"mutual_tls\"";
+  private static final String DESTINATION =
+      "{reporter=\"destination\",source_workload=\"productpage-v1\","
+          + "source_workload_namespace=\"bookinfo\",source_app=\"productpage\","
+          + "destination_service=\"reviews.bookinfo.svc.cluster.local\",destination_service_name=\"reviews\","
+          + "destination_service_namespace=\"bookinfo\",destination_workload=\"reviews-v2\","
+          + "destination_workload_namespace=\"bookinfo\",destination_app=\"reviews\",destination_version=\"v2\","
+          + "request_protocol=\"http\",response_code=\"%s\",response_flags=\"-\",connection_security_policy=\"mutual_tls\"";
 
   @Test
   void countsRequestsErrorsAndLatencySinceServingStarted() throws Exception {
@@ -25,16 +26,21 @@ class IstioMetricsExporterTest {
 
       String ok = String.format(DESTINATION, "200");
       String errors = String.format(DESTINATION, "503");
-      assertThat(text).contains("istio_requests_total" + ok + "} 950\n", "istio_requests_total" + errors + "} 50\n");
-      assertThat(text).contains(
-          "istio_request_duration_milliseconds_bucket" + ok + ",le=\"100\"} 0\n",
-          "istio_request_duration_milliseconds_bucket" + ok + ",le=\"250\"} 950\n",
-          "istio_request_duration_milliseconds_bucket" + ok + ",le=\"+Inf\"} 950\n",
-          "istio_request_duration_milliseconds_sum" + ok + "} 114000\n",
-          "istio_request_duration_milliseconds_count" + ok + "} 950\n");
+      assertThat(text)
+          .contains(
+              "istio_requests_total" + ok + "} 950\n", "istio_requests_total" + errors + "} 50\n");
+      assertThat(text)
+          .contains(
+              "istio_request_duration_milliseconds_bucket" + ok + ",le=\"100\"} 0\n",
+              "istio_request_duration_milliseconds_bucket" + ok + ",le=\"250\"} 950\n",
+              "istio_request_duration_milliseconds_bucket" + ok + ",le=\"+Inf\"} 950\n",
+              "istio_request_duration_milliseconds_sum" + ok + "} 114000\n",
+              "istio_request_duration_milliseconds_count" + ok + "} 950\n");
       // the source proxy also waits on the network
-      assertThat(text).contains("istio_request_duration_milliseconds_sum{reporter=\"source\"")
-          .containsPattern("istio_request_duration_milliseconds_sum\\{reporter=\"source\"[^}]*response_code=\"200\"[^}]*\\} 161500\n");
+      assertThat(text)
+          .contains("istio_request_duration_milliseconds_sum{reporter=\"source\"")
+          .containsPattern(
+              "istio_request_duration_milliseconds_sum\\{reporter=\"source\"[^}]*response_code=\"200\"[^}]*\\} 161500\n");
     }
   }
 

@@ -4,7 +4,10 @@ import dev.canaryoperator.testsupport.KubeApiServers;
 import dev.canaryoperator.testsupport.LocalKubeApiServer;
 import io.fabric8.kubernetes.client.Config;
 
-/** etcd + kube-apiserver as local processes: the e2e stack's control plane, as a {@link TestCluster}. */
+/**
+ * etcd + kube-apiserver as local processes: the e2e stack's control plane, as a {@link
+ * TestCluster}.
+ */
 public final class KubeApiTestCluster implements TestCluster {
   private final LocalKubeApiServer server;
 

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * namespace of their own), {@link TestNamespace} and {@link TestCluster}.
  *
  * <p>The server is kube-api-test's etcd + kube-apiserver by default; {@code -Dit.kubernetes=k3s}
- * runs the same classes against K3s through Testcontainers, and skips them when no Docker engine
- * is present.
+ * runs the same classes against K3s through Testcontainers, and skips them when no Docker engine is
+ * present.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

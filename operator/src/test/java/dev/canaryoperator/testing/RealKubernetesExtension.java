@@ -29,16 +29,20 @@ import org.slf4j.LoggerFactory;
  * warning. Should the root store still not be closed, the API server's own shutdown hook stops etcd
  * and kube-apiserver when the test JVM exits.
  */
-public final class RealKubernetesExtension implements ExecutionCondition, BeforeAllCallback, AfterEachCallback, ParameterResolver {
+public final class RealKubernetesExtension
+    implements ExecutionCondition, BeforeAllCallback, AfterEachCallback, ParameterResolver {
   private static final Logger log = LoggerFactory.getLogger(RealKubernetesExtension.class);
-  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(RealKubernetesExtension.class);
-  private static final String CANARY_RELEASE_CRD = "/META-INF/fabric8/canaryreleases.canaryoperator.dev-v1.yml";
+  private static final ExtensionContext.Namespace STORE =
+      ExtensionContext.Namespace.create(RealKubernetesExtension.class);
+  private static final String CANARY_RELEASE_CRD =
+      "/META-INF/fabric8/canaryreleases.canaryoperator.dev-v1.yml";
   private static final String ISTIO_CRDS = "/istio/networking-crds.yaml";
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
     if (usingK3s() && !K3sCluster.dockerAvailable()) {
-      String why = "-Dit.kubernetes=k3s needs a Docker engine for Testcontainers and none is reachable";
+      String why =
+          "-Dit.kubernetes=k3s needs a Docker engine for Testcontainers and none is reachable";
       if (context.getTestMethod().isEmpty()) {
         log.warn("Skipping {}: {}", context.getDisplayName(), why);
       }
@@ -59,7 +63,9 @@ public final class RealKubernetesExtension implements ExecutionCondition, Before
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == KubernetesClient.class || type == TestNamespace.class || type == TestCluster.class;
+    return type == KubernetesClient.class
+        || type == TestNamespace.class
+        || type == TestCluster.class;
   }
 
   @Override
@@ -85,29 +91,52 @@ public final class RealKubernetesExtension implements ExecutionCondition, Before
   private PerTest perTest(ExtensionContext context) {
     ExtensionContext methodContext = context.getTestMethod().isPresent() ? context : null;
     ExtensionContext owner = methodContext != null ? methodContext : context;
-    return owner.getStore(STORE).getOrComputeIfAbsent(PerTest.class, k -> {
-      TestCluster cluster = cluster(context);
-      String base = context.getRequiredTestClass().getSimpleName() + "-"
-          + context.getTestMethod().map(m -> m.getName()).orElse("class");
-      String ns = namespaceName(base);
-      KubernetesClient client = new KubernetesClientBuilder()
-          .withConfig(new ConfigBuilder(cluster.adminConfig()).withNamespace(ns).build()).build();
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-      return new PerTest(new TestNamespace(ns), client);
-    }, PerTest.class);
+    return owner
+        .getStore(STORE)
+        .getOrComputeIfAbsent(
+            PerTest.class,
+            k -> {
+              TestCluster cluster = cluster(context);
+              String base =
+                  context.getRequiredTestClass().getSimpleName()
+                      + "-"
+                      + context.getTestMethod().map(m -> m.getName()).orElse("class");
+              String ns = namespaceName(base);
+              KubernetesClient client =
+                  new KubernetesClientBuilder()
+                      .withConfig(
+                          new ConfigBuilder(cluster.adminConfig()).withNamespace(ns).build())
+                      .build();
+              client
+                  .namespaces()
+                  .resource(
+                      new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                  .create();
+              return new PerTest(new TestNamespace(ns), client);
+            },
+            PerTest.class);
   }
 
   static String namespaceName(String base) {
-    String cleaned = base.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    String cleaned =
+        base.replaceAll("([a-z])([A-Z])", "$1-$2")
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9-]", "-");
     if (cleaned.length() > 50) {
       cleaned = cleaned.substring(0, 50);
     }
-    return cleaned.replaceAll("-+$", "") + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
+    return cleaned.replaceAll("-+$", "")
+        + "-"
+        + Integer.toString(
+            ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
   }
 
   private static TestCluster cluster(ExtensionContext context) {
-    return context.getRoot().getStore(STORE)
-        .getOrComputeIfAbsent(ClusterResource.class, k -> new ClusterResource(startCluster()), ClusterResource.class)
+    return context
+        .getRoot()
+        .getStore(STORE)
+        .getOrComputeIfAbsent(
+            ClusterResource.class, k -> new ClusterResource(startCluster()), ClusterResource.class)
         .cluster;
   }
 
@@ -120,7 +149,10 @@ public final class RealKubernetesExtension implements ExecutionCondition, Before
       cluster = startBareKubeApiServer();
     }
     installCrds(cluster);
-    log.info("Test cluster ready in {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), cluster.describe());
+    log.info(
+        "Test cluster ready in {} ms: {}",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+        cluster.describe());
     return cluster;
   }
 
@@ -130,7 +162,8 @@ public final class RealKubernetesExtension implements ExecutionCondition, Before
   }
 
   private static void installCrds(TestCluster cluster) {
-    try (KubernetesClient admin = new KubernetesClientBuilder().withConfig(cluster.adminConfig()).build()) {
+    try (KubernetesClient admin =
+        new KubernetesClientBuilder().withConfig(cluster.adminConfig()).build()) {
       Crds.install(admin, List.of(ISTIO_CRDS, CANARY_RELEASE_CRD));
     }
   }
@@ -142,7 +175,8 @@ public final class RealKubernetesExtension implements ExecutionCondition, Before
     }
   }
 
-  private record PerTest(TestNamespace namespace, KubernetesClient client) implements AutoCloseable {
+  private record PerTest(TestNamespace namespace, KubernetesClient client)
+      implements AutoCloseable {
     @Override
     public void close() {
       try {
@@ -154,5 +188,4 @@ public final class RealKubernetesExtension implements ExecutionCondition, Before
       }
     }
   }
-
 }

@@ -31,12 +31,16 @@ public final class Releases {
     spec.setCanary(new Destination("reviews-canary", null, null));
     steps(5, 10, 25, 50, 100);
     spec.setStepDuration("2m");
-    AnalysisSpec analysis = new AnalysisSpec(new PrometheusSpec("http://prometheus.istio-system:9090"));
+    AnalysisSpec analysis =
+        new AnalysisSpec(new PrometheusSpec("http://prometheus.istio-system:9090"));
     analysis.setInterval("1m");
     spec.setAnalysis(analysis);
   }
 
-  /** "reviews": reviews-stable and reviews-canary hosts, steps 5/10/25/50/100 of 2m, analysis every 1m. */
+  /**
+   * "reviews": reviews-stable and reviews-canary hosts, steps 5/10/25/50/100 of 2m, analysis every
+   * 1m.
+   */
   public static Releases release(String name) {
     return new Releases(name);
   }

@@ -25,14 +25,23 @@ public final class RunningOperator implements AutoCloseable {
   }
 
   /** As {@link #start(KubernetesClient, Analysis)}, with a fault in the operator's HTTP client. */
-  public static RunningOperator start(KubernetesClient testClient, Analysis analysis, Interceptor fault) {
-    KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(testClient.getConfiguration());
+  public static RunningOperator start(
+      KubernetesClient testClient, Analysis analysis, Interceptor fault) {
+    KubernetesClientBuilder builder =
+        new KubernetesClientBuilder().withConfig(testClient.getConfiguration());
     if (fault != null) {
-      builder.withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("test-fault", fault));
+      builder.withHttpClientBuilderConsumer(
+          http -> http.addOrReplaceInterceptor("test-fault", fault));
     }
     KubernetesClient own = builder.build();
-    CanaryOperator operator = new CanaryOperator(own, analysis, Clock.systemUTC(), new SimpleMeterRegistry(),
-        Set.of(testClient.getNamespace()), null);
+    CanaryOperator operator =
+        new CanaryOperator(
+            own,
+            analysis,
+            Clock.systemUTC(),
+            new SimpleMeterRegistry(),
+            Set.of(testClient.getNamespace()),
+            null);
     operator.start();
     return new RunningOperator(own, operator);
   }
@@ -42,10 +51,18 @@ public final class RunningOperator implements AutoCloseable {
    * chart's ServiceAccount), watching the given namespaces (empty: all), with leader election in
    * leaseNamespace unless that is null.
    */
-  public static RunningOperator start(Config config, Analysis analysis, Set<String> namespaces, String leaseNamespace) {
+  public static RunningOperator start(
+      Config config, Analysis analysis, Set<String> namespaces, String leaseNamespace) {
     KubernetesClient own = new KubernetesClientBuilder().withConfig(config).build();
     try {
-      CanaryOperator operator = new CanaryOperator(own, analysis, Clock.systemUTC(), new SimpleMeterRegistry(), namespaces, leaseNamespace);
+      CanaryOperator operator =
+          new CanaryOperator(
+              own,
+              analysis,
+              Clock.systemUTC(),
+              new SimpleMeterRegistry(),
+              namespaces,
+              leaseNamespace);
       operator.start();
       return new RunningOperator(own, operator);
     } catch (RuntimeException e) {

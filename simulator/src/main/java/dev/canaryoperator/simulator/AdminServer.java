@@ -36,7 +36,8 @@ import java.util.concurrent.Executors;
  */
 final class AdminServer implements AutoCloseable {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final MeshSimulator simulator;
   private final InetAddress address;
@@ -91,7 +92,11 @@ final class AdminServer implements AutoCloseable {
           sendJson(ex, 200, backends());
         } else if (path.startsWith("/admin/backends/")) {
           String name = path.substring("/admin/backends/".length());
-          Backend backend = simulator.backends().stream().filter(b -> b.name().equals(name)).findFirst().orElse(null);
+          Backend backend =
+              simulator.backends().stream()
+                  .filter(b -> b.name().equals(name))
+                  .findFirst()
+                  .orElse(null);
           if (backend == null) {
             sendJson(ex, 404, Map.of("error", "no backend named " + name));
             return;
@@ -153,10 +158,12 @@ final class AdminServer implements AutoCloseable {
     out.put("routes", s.routes());
     out.put("unrouted", s.unrouted());
     out.put("unknownDestinations", s.unknownDestinations());
-    out.put("virtualService", Map.of(
-        "source", simulator.describeSource(),
-        "updates", simulator.virtualServiceUpdates(),
-        "applied", routeTable(simulator.routeTable())));
+    out.put(
+        "virtualService",
+        Map.of(
+            "source", simulator.describeSource(),
+            "updates", simulator.virtualServiceUpdates(),
+            "applied", routeTable(simulator.routeTable())));
     out.put("load", simulator.load());
     return out;
   }
@@ -201,7 +208,8 @@ final class AdminServer implements AutoCloseable {
     send(ex, status, "application/json", JSON.writeValueAsString(body) + "\n");
   }
 
-  private static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
+  private static void send(HttpExchange ex, int status, String contentType, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", contentType);
     ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * every request after a simulated latency, fails the configured fraction, and records each request
  * in Istio's metrics as the destination sidecar would (reporter="destination").
  *
- * <p>The metric is recorded just before the response is sent, so a caller that has its response
- * can already see it in {@code /metrics}; the few microseconds of writing are not worth the race.
+ * <p>The metric is recorded just before the response is sent, so a caller that has its response can
+ * already see it in {@code /metrics}; the few microseconds of writing are not worth the race.
  */
 public final class Backend implements AutoCloseable {
 
@@ -75,7 +75,8 @@ public final class Backend implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     long start = ticker.nanoTime();
-    try (exchange; InputStream in = exchange.getRequestBody()) {
+    try (exchange;
+        InputStream in = exchange.getRequestBody()) {
       in.transferTo(OutputStream.nullOutputStream());
       BackendBehaviour b = behaviour.get();
       boolean fail = b.sampleError(random);
@@ -88,7 +89,9 @@ public final class Backend implements AutoCloseable {
       int status = fail ? b.errorStatus() : 200;
       long durationMs = (ticker.nanoTime() - start) / 1_000_000L;
       metrics.record(IstioRequestLabels.http(caller, workload, status), durationMs);
-      byte[] body = (spec.name() + " " + workload.workload() + " " + status + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] body =
+          (spec.name() + " " + workload.workload() + " " + status + "\n")
+              .getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
       exchange.getResponseHeaders().set("x-simulator-backend", spec.name());
       exchange.sendResponseHeaders(status, body.length);

@@ -3,12 +3,13 @@ package dev.canaryoperator.simulator;
 import java.util.Objects;
 
 /**
- * Which destination a backend plays and how it is labelled in metrics. {@code workload},
- * {@code version} and {@code app} may be null and then default as follows: the version is the
- * subset, else "unknown" (what Istio reports for a pod without a version label); the app is the
- * service's short name; the workload is {@code <service>-<subset>}, else the service name.
+ * Which destination a backend plays and how it is labelled in metrics. {@code workload}, {@code
+ * version} and {@code app} may be null and then default as follows: the version is the subset, else
+ * "unknown" (what Istio reports for a pod without a version label); the app is the service's short
+ * name; the workload is {@code <service>-<subset>}, else the service name.
  */
-public record BackendSpec(String name, String host, String subset, String workload, String version, String app) {
+public record BackendSpec(
+    String name, String host, String subset, String workload, String version, String app) {
 
   public BackendSpec {
     Objects.requireNonNull(name, "name");
@@ -46,10 +47,20 @@ public record BackendSpec(String name, String host, String subset, String worklo
     ServiceHost service = ServiceHost.resolve(host, namespace);
     String v = version != null ? version : subset != null ? subset : "unknown";
     String a = app != null ? app : service.name();
-    String w = workload != null ? workload : subset != null ? service.name() + "-" + subset : service.name();
+    String w =
+        workload != null
+            ? workload
+            : subset != null ? service.name() + "-" + subset : service.name();
     return new DestinationWorkload(
-        service, w, service.namespace(), a, v, a,
-        v.equals("unknown") ? "latest" : v, // Istio's canonical revision when no version label exists
+        service,
+        w,
+        service.namespace(),
+        a,
+        v,
+        a,
+        v.equals("unknown")
+            ? "latest"
+            : v, // Istio's canonical revision when no version label exists
         "spiffe://cluster.local/ns/" + service.namespace() + "/sa/" + a,
         "Kubernetes");
   }

@@ -9,10 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Parses the simulator's command line; every mistake is an {@link IllegalArgumentException} that names it. */
+/**
+ * Parses the simulator's command line; every mistake is an {@link IllegalArgumentException} that
+ * names it.
+ */
 public final class CommandLine {
 
-  public static final String USAGE = """
+  public static final String USAGE =
+      """
       usage: java -jar canary-simulator-all.jar [options]
 
         --namespace NS                namespace of the VirtualService (required)
@@ -78,7 +82,8 @@ public final class CommandLine {
         case "--canary-group-header" -> {
           int e = value.indexOf('=');
           if (e <= 0) {
-            throw new IllegalArgumentException("--canary-group-header wants NAME=VALUE, got '" + value + "'");
+            throw new IllegalArgumentException(
+                "--canary-group-header wants NAME=VALUE, got '" + value + "'");
           }
           load = load.withCanaryGroupHeader(value.substring(0, e), value.substring(e + 1));
         }
@@ -92,7 +97,8 @@ public final class CommandLine {
       throw new IllegalArgumentException("--namespace is required");
     }
     if ((vs == null) == (vsFile == null)) {
-      throw new IllegalArgumentException("give exactly one of --virtual-service and --virtual-service-file");
+      throw new IllegalArgumentException(
+          "give exactly one of --virtual-service and --virtual-service-file");
     }
     if (backends.isEmpty()) {
       throw new IllegalArgumentException("at least one --backend is required");
@@ -100,14 +106,16 @@ public final class CommandLine {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port must be within 0..65535: " + port);
     }
-    return new SimulatorOptions(kubeconfig, namespace, vs, vsFile, backends, load, address, port, seed);
+    return new SimulatorOptions(
+        kubeconfig, namespace, vs, vsFile, backends, load, address, port, seed);
   }
 
   static Map.Entry<BackendSpec, BackendBehaviour> backend(String value) {
     String[] parts = value.split(",");
     int eq = parts[0].indexOf('=');
     if (eq <= 0 || eq == parts[0].length() - 1) {
-      throw new IllegalArgumentException("--backend wants NAME=HOST[/SUBSET][,KEY=VALUE...], got '" + value + "'");
+      throw new IllegalArgumentException(
+          "--backend wants NAME=HOST[/SUBSET][,KEY=VALUE...], got '" + value + "'");
     }
     String name = parts[0].substring(0, eq);
     String target = parts[0].substring(eq + 1);
@@ -119,7 +127,8 @@ public final class CommandLine {
     for (int i = 1; i < parts.length; i++) {
       int e = parts[i].indexOf('=');
       if (e <= 0) {
-        throw new IllegalArgumentException("backend " + name + ": '" + parts[i] + "' is not KEY=VALUE");
+        throw new IllegalArgumentException(
+            "backend " + name + ": '" + parts[i] + "' is not KEY=VALUE");
       }
       String k = parts[i].substring(0, e), v = parts[i].substring(e + 1);
       switch (k) {

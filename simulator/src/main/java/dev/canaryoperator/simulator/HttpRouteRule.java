@@ -6,7 +6,8 @@ import java.util.List;
  * One element of a VirtualService's {@code http} list. An empty {@code matches} list matches every
  * request, as in Istio; otherwise any one of the match blocks has to match.
  */
-public record HttpRouteRule(String name, List<RequestMatch> matches, List<WeightedDestination> destinations) {
+public record HttpRouteRule(
+    String name, List<RequestMatch> matches, List<WeightedDestination> destinations) {
 
   public HttpRouteRule {
     matches = List.copyOf(matches);

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * A VirtualService held in memory and replaced by {@link #publish}: for tests that run the simulator
- * in-process, and for running it from a YAML file where there is no API server at all.
+ * A VirtualService held in memory and replaced by {@link #publish}: for tests that run the
+ * simulator in-process, and for running it from a YAML file where there is no API server at all.
  */
 public final class InMemoryVirtualServiceSource implements VirtualServiceSource {
 

@@ -17,7 +17,8 @@ public record IstioRequestLabels(
     String responseFlags,
     String connectionSecurityPolicy) {
 
-  public static IstioRequestLabels http(SourceWorkload source, DestinationWorkload destination, int responseCode) {
+  public static IstioRequestLabels http(
+      SourceWorkload source, DestinationWorkload destination, int responseCode) {
     // "-" = no Envoy response flag: the application itself answered, even with a 5xx.
     // Sidecar-to-sidecar traffic in a mesh with default PeerAuthentication is mTLS.
     return new IstioRequestLabels(source, destination, "http", responseCode, "-", "mutual_tls");

@@ -33,36 +33,64 @@ public final class KubernetesVirtualServiceSource implements VirtualServiceSourc
 
   @Override
   public synchronized void start(Consumer<VirtualService> listener) {
-    var resource = client.adapt(IstioClient.class).v1().virtualServices().inNamespace(namespace).withName(name);
+    var resource =
+        client
+            .adapt(IstioClient.class)
+            .v1()
+            .virtualServices()
+            .inNamespace(namespace)
+            .withName(name);
     try {
-      informer = resource.inform(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(VirtualService vs) {
-          log.info("VirtualService {}/{} seen (resourceVersion {})", namespace, name, vs.getMetadata().getResourceVersion());
-          listener.accept(vs);
-        }
+      informer =
+          resource.inform(
+              new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(VirtualService vs) {
+                  log.info(
+                      "VirtualService {}/{} seen (resourceVersion {})",
+                      namespace,
+                      name,
+                      vs.getMetadata().getResourceVersion());
+                  listener.accept(vs);
+                }
 
-        @Override
-        public void onUpdate(VirtualService old, VirtualService vs) {
-          log.info("VirtualService {}/{} changed (resourceVersion {})", namespace, name, vs.getMetadata().getResourceVersion());
-          listener.accept(vs);
-        }
+                @Override
+                public void onUpdate(VirtualService old, VirtualService vs) {
+                  log.info(
+                      "VirtualService {}/{} changed (resourceVersion {})",
+                      namespace,
+                      name,
+                      vs.getMetadata().getResourceVersion());
+                  listener.accept(vs);
+                }
 
-        @Override
-        public void onDelete(VirtualService vs, boolean finalStateUnknown) {
-          log.warn("VirtualService {}/{} deleted: no route for any request until it is back", namespace, name);
-          listener.accept(null);
-        }
-      }, 0);
+                @Override
+                public void onDelete(VirtualService vs, boolean finalStateUnknown) {
+                  log.warn(
+                      "VirtualService {}/{} deleted: no route for any request until it is back",
+                      namespace,
+                      name);
+                  listener.accept(null);
+                }
+              },
+              0);
     } catch (KubernetesClientException e) {
-      throw new IllegalStateException("cannot watch VirtualService " + namespace + "/" + name
-          + " (are the Istio CRDs installed, networking.istio.io/v1 served, and may we list/watch it?): "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot watch VirtualService "
+              + namespace
+              + "/"
+              + name
+              + " (are the Istio CRDs installed, networking.istio.io/v1 served, and may we list/watch it?): "
+              + e.getMessage(),
+          e);
     }
     // inform() returns after the initial list; the router starts with an empty table, so an absent
     // VirtualService needs no event of its own, only a word in the log
     if (informer.getStore().list().isEmpty()) {
-      log.warn("VirtualService {}/{} does not exist yet: no request is routed until it does", namespace, name);
+      log.warn(
+          "VirtualService {}/{} does not exist yet: no request is routed until it does",
+          namespace,
+          name);
     }
   }
 

@@ -42,7 +42,12 @@ public final class LoadGenerator implements AutoCloseable {
   private ExecutorService callbacks;
   private HttpClient client;
 
-  public LoadGenerator(WeightedRouter router, List<Backend> backends, TrafficStats stats, LoadSettings settings, long seed) {
+  public LoadGenerator(
+      WeightedRouter router,
+      List<Backend> backends,
+      TrafficStats stats,
+      LoadSettings settings,
+      long seed) {
     this.router = Objects.requireNonNull(router);
     this.backends = List.copyOf(backends);
     this.stats = Objects.requireNonNull(stats);
@@ -63,11 +68,12 @@ public final class LoadGenerator implements AutoCloseable {
       return;
     }
     callbacks = Executors.newCachedThreadPool(new DaemonThreads("loadgen-http"));
-    client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade dance with the JDK HttpServer
-        .connectTimeout(Duration.ofSeconds(5))
-        .executor(callbacks)
-        .build();
+    client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade dance with the JDK HttpServer
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(callbacks)
+            .build();
     running = true;
     pacer = new DaemonThreads("loadgen-pacer").newThread(this::pace);
     pacer.start();
@@ -87,7 +93,8 @@ public final class LoadGenerator implements AutoCloseable {
       if (wait > 0) {
         LockSupport.parkNanos(wait);
       } else if (wait < -MAX_CATCH_UP_NANOS) {
-        next = System.nanoTime(); // after a stall (GC, busy CPU) resume the rate, don't fire a burst
+        next =
+            System.nanoTime(); // after a stall (GC, busy CPU) resume the rate, don't fire a burst
       }
       if (running) {
         sendOne(s);
@@ -97,7 +104,8 @@ public final class LoadGenerator implements AutoCloseable {
 
   private void sendOne(LoadSettings s) {
     stats.generated();
-    boolean canaryGroup = s.canaryGroupFraction() > 0 && random.nextDouble() < s.canaryGroupFraction();
+    boolean canaryGroup =
+        s.canaryGroupFraction() > 0 && random.nextDouble() < s.canaryGroupFraction();
     Map<String, String> headers = new HashMap<>();
     if (canaryGroup) {
       headers.put(s.canaryGroupHeader(), s.canaryGroupValue());
@@ -119,16 +127,19 @@ public final class LoadGenerator implements AutoCloseable {
       stats.dropped();
       return;
     }
-    HttpRequest.Builder http = HttpRequest.newBuilder(backend.uri().resolve(s.path()))
-        .timeout(Duration.ofMillis((long) BackendBehaviour.MAX_LATENCY_MS + 10_000))
-        .GET();
+    HttpRequest.Builder http =
+        HttpRequest.newBuilder(backend.uri().resolve(s.path()))
+            .timeout(Duration.ofMillis((long) BackendBehaviour.MAX_LATENCY_MS + 10_000))
+            .GET();
     request.headers().forEach(http::header);
     stats.sent(backend.name(), canaryGroup);
-    client.sendAsync(http.build(), HttpResponse.BodyHandlers.discarding())
-        .whenComplete((response, error) -> {
-          inFlight.release();
-          stats.answered(backend.name(), error == null ? response.statusCode() : 0);
-        });
+    client
+        .sendAsync(http.build(), HttpResponse.BodyHandlers.discarding())
+        .whenComplete(
+            (response, error) -> {
+              inFlight.release();
+              stats.answered(backend.name(), error == null ? response.statusCode() : 0);
+            });
   }
 
   private Backend backendFor(Destination destination) {

@@ -11,19 +11,27 @@ import java.util.Objects;
  *     VirtualService match route for the canary group gets exercised
  */
 public record LoadSettings(
-    double ratePerSecond, double canaryGroupFraction, String canaryGroupHeader, String canaryGroupValue, String path) {
+    double ratePerSecond,
+    double canaryGroupFraction,
+    String canaryGroupHeader,
+    String canaryGroupValue,
+    String path) {
 
-  /** Above this the 2-core machines we run on spend their time on the simulator, not on the test. */
+  /**
+   * Above this the 2-core machines we run on spend their time on the simulator, not on the test.
+   */
   public static final double MAX_RATE = 5000;
 
   public static final LoadSettings DEFAULT = new LoadSettings(50, 0.0, "x-canary", "true", "/");
 
   public LoadSettings {
     if (!(ratePerSecond >= 0 && ratePerSecond <= MAX_RATE)) {
-      throw new IllegalArgumentException("rate must be within 0.." + (long) MAX_RATE + " requests/s: " + ratePerSecond);
+      throw new IllegalArgumentException(
+          "rate must be within 0.." + (long) MAX_RATE + " requests/s: " + ratePerSecond);
     }
     if (!(canaryGroupFraction >= 0 && canaryGroupFraction <= 1)) {
-      throw new IllegalArgumentException("canaryGroupFraction must be within 0..1: " + canaryGroupFraction);
+      throw new IllegalArgumentException(
+          "canaryGroupFraction must be within 0..1: " + canaryGroupFraction);
     }
     Objects.requireNonNull(canaryGroupHeader, "canaryGroupHeader");
     Objects.requireNonNull(canaryGroupValue, "canaryGroupValue");
@@ -47,7 +55,10 @@ public record LoadSettings(
     return new LoadSettings(ratePerSecond, canaryGroupFraction, header, value, path);
   }
 
-  /** These settings with the named ones changed (admin API and command line); unknown names are errors. */
+  /**
+   * These settings with the named ones changed (admin API and command line); unknown names are
+   * errors.
+   */
   public LoadSettings with(Map<String, String> changes) {
     double rate = ratePerSecond, fraction = canaryGroupFraction;
     String header = canaryGroupHeader, value = canaryGroupValue, p = path;
@@ -60,8 +71,11 @@ public record LoadSettings(
           case "canaryGroupHeader" -> header = v;
           case "canaryGroupValue" -> value = v;
           case "path" -> p = v;
-          default -> throw new IllegalArgumentException("unknown load setting '" + e.getKey()
-              + "' (known: rate, canaryGroupFraction, canaryGroupHeader, canaryGroupValue, path)");
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown load setting '"
+                      + e.getKey()
+                      + "' (known: rate, canaryGroupFraction, canaryGroupHeader, canaryGroupValue, path)");
         }
       } catch (NumberFormatException nfe) {
         throw new IllegalArgumentException("not a number for " + e.getKey() + ": '" + v + "'");

@@ -1,7 +1,6 @@
 package dev.canaryoperator.simulator;
 
 import io.fabric8.istio.api.networking.v1.VirtualService;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -16,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The mesh traffic simulator: Istio's data plane for one VirtualService, without a cluster. It
- * follows the VirtualService from a {@link VirtualServiceSource}, runs one loopback HTTP backend per
- * destination it plays, generates traffic routed by the live route table, and serves Istio's
+ * follows the VirtualService from a {@link VirtualServiceSource}, runs one loopback HTTP backend
+ * per destination it plays, generates traffic routed by the live route table, and serves Istio's
  * standard metrics, its own counts and an admin API on one port.
  *
  * <pre>{@code
@@ -62,14 +61,28 @@ public final class MeshSimulator implements AutoCloseable {
       BackendSpec spec = e.getKey();
       for (Backend other : bs.values()) {
         if (other.destination().sameTarget(spec.destination(namespace))) {
-          throw new IllegalArgumentException("backends " + other.name() + " and " + spec.name()
-              + " play the same destination " + other.destination());
+          throw new IllegalArgumentException(
+              "backends "
+                  + other.name()
+                  + " and "
+                  + spec.name()
+                  + " play the same destination "
+                  + other.destination());
         }
       }
       if (bs.containsKey(spec.name())) {
         throw new IllegalArgumentException("two backends named " + spec.name());
       }
-      bs.put(spec.name(), new Backend(spec, namespace, e.getValue(), b.sourceWorkload(), metrics, b.ticker, b.seed + 100 + i++));
+      bs.put(
+          spec.name(),
+          new Backend(
+              spec,
+              namespace,
+              e.getValue(),
+              b.sourceWorkload(),
+              metrics,
+              b.ticker,
+              b.seed + 100 + i++));
     }
     this.backends = java.util.Collections.unmodifiableMap(bs);
     this.load = new LoadGenerator(router, List.copyOf(bs.values()), stats, b.load, b.seed + 1);
@@ -80,7 +93,10 @@ public final class MeshSimulator implements AutoCloseable {
     return new Builder();
   }
 
-  /** Starts backends, the admin server, the VirtualService source and then the traffic, in that order. */
+  /**
+   * Starts backends, the admin server, the VirtualService source and then the traffic, in that
+   * order.
+   */
   public synchronized MeshSimulator start() throws Exception {
     if (closed) {
       throw new IllegalStateException("a closed simulator cannot be restarted");
@@ -92,13 +108,21 @@ public final class MeshSimulator implements AutoCloseable {
     try {
       for (Backend b : backends.values()) {
         b.start();
-        log.info("backend {} plays {} as workload {} (version {}) on {}", b.name(), b.destination(),
-            b.workload().workload(), b.workload().version(), b.uri());
+        log.info(
+            "backend {} plays {} as workload {} (version {}) on {}",
+            b.name(),
+            b.destination(),
+            b.workload().workload(),
+            b.workload().version(),
+            b.uri());
       }
       admin.start();
       source.start(this::onVirtualService);
       load.start();
-      log.info("simulating {} at {} requests/s; metrics on {}", source.describe(), load.settings().ratePerSecond(),
+      log.info(
+          "simulating {} at {} requests/s; metrics on {}",
+          source.describe(),
+          load.settings().ratePerSecond(),
           adminUri().resolve("/metrics"));
       return this;
     } catch (Exception e) {
@@ -114,14 +138,19 @@ public final class MeshSimulator implements AutoCloseable {
     for (HttpRouteRule rule : table.routes()) {
       for (RequestMatch m : rule.matches()) {
         if (!m.unsupported().isEmpty()) {
-          log.warn("route {}: a match block uses {}, which the simulator cannot evaluate; it never matches",
-              rule.name(), m.unsupported());
+          log.warn(
+              "route {}: a match block uses {}, which the simulator cannot evaluate; it never matches",
+              rule.name(),
+              m.unsupported());
         }
       }
       for (WeightedDestination d : rule.destinations()) {
-        if (backends.values().stream().noneMatch(b -> b.destination().sameTarget(d.destination()))) {
-          log.warn("route {}: no backend plays {}; its share of traffic is counted as unknownDestinations",
-              rule.name(), d.destination());
+        if (backends.values().stream()
+            .noneMatch(b -> b.destination().sameTarget(d.destination()))) {
+          log.warn(
+              "route {}: no backend plays {}; its share of traffic is counted as unknownDestinations",
+              rule.name(),
+              d.destination());
         }
       }
     }
@@ -143,7 +172,8 @@ public final class MeshSimulator implements AutoCloseable {
   public Backend backend(String name) {
     Backend b = backends.get(name);
     if (b == null) {
-      throw new IllegalArgumentException("no backend named " + name + " (have " + backends.keySet() + ")");
+      throw new IllegalArgumentException(
+          "no backend named " + name + " (have " + backends.keySet() + ")");
     }
     return b;
   }
@@ -181,7 +211,10 @@ public final class MeshSimulator implements AutoCloseable {
     return router.table();
   }
 
-  /** How many VirtualService states have been applied (including "absent"): lets tests wait for a change. */
+  /**
+   * How many VirtualService states have been applied (including "absent"): lets tests wait for a
+   * change.
+   */
   public long virtualServiceUpdates() {
     return virtualServiceUpdates.get();
   }
@@ -241,7 +274,9 @@ public final class MeshSimulator implements AutoCloseable {
       return this;
     }
 
-    /** Where {@code /metrics} and the admin API listen; loopback unless Prometheus runs elsewhere. */
+    /**
+     * Where {@code /metrics} and the admin API listen; loopback unless Prometheus runs elsewhere.
+     */
     public Builder adminAddress(InetAddress address) {
       this.adminAddress = Objects.requireNonNull(address);
       return this;

@@ -11,11 +11,11 @@ import java.util.Map;
 /**
  * One element of an http route's {@code match} list; all its conditions must hold.
  *
- * <p>Understood: {@code headers}, {@code withoutHeaders}, {@code uri} (with {@code
- * ignoreUriCase}), {@code method}, and {@code gateways} as far as "mesh" goes. Any other condition
- * (authority, port, queryParams, sourceLabels, ...) cannot be judged for generated traffic, so a
- * block that uses one never matches, and {@link #unsupported()} says why: silently ignoring it would
- * route traffic where Istio would not.
+ * <p>Understood: {@code headers}, {@code withoutHeaders}, {@code uri} (with {@code ignoreUriCase}),
+ * {@code method}, and {@code gateways} as far as "mesh" goes. Any other condition (authority, port,
+ * queryParams, sourceLabels, ...) cannot be judged for generated traffic, so a block that uses one
+ * never matches, and {@link #unsupported()} says why: silently ignoring it would route traffic
+ * where Istio would not.
  */
 public record RequestMatch(
     Map<String, StringMatcher> headers,
@@ -24,7 +24,8 @@ public record RequestMatch(
     StringMatcher method,
     List<String> unsupported) {
 
-  public static final RequestMatch ANY = new RequestMatch(Map.of(), Map.of(), null, null, List.of());
+  public static final RequestMatch ANY =
+      new RequestMatch(Map.of(), Map.of(), null, null, List.of());
 
   public RequestMatch {
     headers = Map.copyOf(headers);
@@ -58,7 +59,9 @@ public record RequestMatch(
     if (notEmpty(m.getQueryParams())) unsupported.add("queryParams");
     if (notEmpty(m.getSourceLabels())) unsupported.add("sourceLabels");
     if (m.getSourceNamespace() != null) unsupported.add("sourceNamespace");
-    if (m.getGateways() != null && !m.getGateways().isEmpty() && !m.getGateways().contains("mesh")) {
+    if (m.getGateways() != null
+        && !m.getGateways().isEmpty()
+        && !m.getGateways().contains("mesh")) {
       // our traffic is sidecar-to-sidecar, i.e. the "mesh" gateway
       unsupported.add("gateways without mesh");
     }
@@ -74,7 +77,9 @@ public record RequestMatch(
   private static Map<String, StringMatcher> matchers(Map<String, StringMatch> in) {
     Map<String, StringMatcher> out = new LinkedHashMap<>();
     if (in != null) {
-      in.forEach((name, match) -> out.put(name.toLowerCase(Locale.ROOT), StringMatcher.from(match, false)));
+      in.forEach(
+          (name, match) ->
+              out.put(name.toLowerCase(Locale.ROOT), StringMatcher.from(match, false)));
     }
     return out;
   }

@@ -16,7 +16,9 @@ import java.util.List;
  */
 public record RouteTable(String source, String resourceVersion, List<HttpRouteRule> routes) {
 
-  /** What the simulator routes by before the VirtualService has been seen, or after it is deleted. */
+  /**
+   * What the simulator routes by before the VirtualService has been seen, or after it is deleted.
+   */
   public static RouteTable empty(String reason) {
     return new RouteTable(reason, null, List.of());
   }
@@ -34,15 +36,19 @@ public record RouteTable(String source, String resourceVersion, List<HttpRouteRu
             ? vs.getMetadata().getNamespace()
             : defaultNamespace;
     String name = vs.getMetadata() == null ? "?" : vs.getMetadata().getName();
-    String resourceVersion = vs.getMetadata() == null ? null : vs.getMetadata().getResourceVersion();
+    String resourceVersion =
+        vs.getMetadata() == null ? null : vs.getMetadata().getResourceVersion();
     String source = "VirtualService " + namespace + "/" + name;
     var spec = vs.getSpec();
     if (spec == null || spec.getHttp() == null) {
       return new RouteTable(source, resourceVersion, List.of());
     }
-    if (spec.getGateways() != null && !spec.getGateways().isEmpty() && !spec.getGateways().contains("mesh")) {
+    if (spec.getGateways() != null
+        && !spec.getGateways().isEmpty()
+        && !spec.getGateways().contains("mesh")) {
       // bound to ingress gateways only: sidecars (our traffic) do not use it
-      return new RouteTable(source + " (gateways only, not applied to mesh traffic)", resourceVersion, List.of());
+      return new RouteTable(
+          source + " (gateways only, not applied to mesh traffic)", resourceVersion, List.of());
     }
     List<HttpRouteRule> routes = new ArrayList<>();
     int index = 0;
@@ -77,8 +83,11 @@ public record RouteTable(String source, String resourceVersion, List<HttpRouteRu
       var dest = d.getDestination();
       int weight = d.getWeight() != null ? d.getWeight() : route.size() == 1 ? 100 : 0;
       Long port = dest.getPort() == null ? null : dest.getPort().getNumber();
-      out.add(new WeightedDestination(
-          new Destination(ServiceHost.resolve(dest.getHost(), namespace), dest.getSubset(), port), weight));
+      out.add(
+          new WeightedDestination(
+              new Destination(
+                  ServiceHost.resolve(dest.getHost(), namespace), dest.getSubset(), port),
+              weight));
     }
     return out;
   }

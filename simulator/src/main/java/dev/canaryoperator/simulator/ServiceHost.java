@@ -28,7 +28,8 @@ public record ServiceHost(String fqdn, String name, String namespace) {
     String h = host.trim().toLowerCase(java.util.Locale.ROOT);
     String[] labels = h.split("\\.");
     if (labels.length == 1) {
-      return new ServiceHost(h + "." + defaultNamespace + ".svc." + CLUSTER_DOMAIN, h, defaultNamespace);
+      return new ServiceHost(
+          h + "." + defaultNamespace + ".svc." + CLUSTER_DOMAIN, h, defaultNamespace);
     }
     if (labels.length >= 3 && labels[2].equals("svc")) {
       String fqdn = labels.length == 3 ? h + "." + CLUSTER_DOMAIN : h;

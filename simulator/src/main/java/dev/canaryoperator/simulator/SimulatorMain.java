@@ -5,7 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code java -jar canary-simulator-all.jar --namespace bookinfo --virtual-service reviews --backend ...}. */
+/**
+ * {@code java -jar canary-simulator-all.jar --namespace bookinfo --virtual-service reviews
+ * --backend ...}.
+ */
 public final class SimulatorMain {
 
   private SimulatorMain() {}
@@ -31,17 +34,22 @@ public final class SimulatorMain {
     if (options.virtualServiceFile() != null) {
       source = InMemoryVirtualServiceSource.fromYaml(options.virtualServiceFile());
     } else {
-      Config config = options.kubeconfig() != null ? Config.fromKubeconfig(options.kubeconfig().toFile()) : Config.autoConfigure(null);
+      Config config =
+          options.kubeconfig() != null
+              ? Config.fromKubeconfig(options.kubeconfig().toFile())
+              : Config.autoConfigure(null);
       client = new KubernetesClientBuilder().withConfig(config).build();
-      source = new KubernetesVirtualServiceSource(client, options.namespace(), options.virtualService());
+      source =
+          new KubernetesVirtualServiceSource(client, options.namespace(), options.virtualService());
     }
 
-    MeshSimulator.Builder builder = MeshSimulator.builder()
-        .namespace(options.namespace())
-        .virtualServiceSource(source)
-        .load(options.load())
-        .adminAddress(options.address())
-        .adminPort(options.port());
+    MeshSimulator.Builder builder =
+        MeshSimulator.builder()
+            .namespace(options.namespace())
+            .virtualServiceSource(source)
+            .load(options.load())
+            .adminAddress(options.address())
+            .adminPort(options.port());
     options.backends().forEach(e -> builder.backend(e.getKey(), e.getValue()));
     if (options.seed() != null) {
       builder.seed(options.seed());
@@ -60,13 +68,18 @@ public final class SimulatorMain {
 
     CountDownLatch stopped = new CountDownLatch(1);
     KubernetesClient c = client;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      simulator.close();
-      if (c != null) {
-        c.close();
-      }
-      stopped.countDown();
-    }, "shutdown"));
-    stopped.await(); // every simulator thread is a daemon: main keeps the process alive until a signal
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  simulator.close();
+                  if (c != null) {
+                    c.close();
+                  }
+                  stopped.countDown();
+                },
+                "shutdown"));
+    stopped
+        .await(); // every simulator thread is a daemon: main keeps the process alive until a signal
   }
 }

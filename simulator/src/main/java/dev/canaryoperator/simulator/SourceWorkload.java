@@ -14,7 +14,13 @@ public record SourceWorkload(
   /** The identity the simulator's load generator reports, as a pod without version label would. */
   public static SourceWorkload loadGenerator(String namespace) {
     return new SourceWorkload(
-        "loadgenerator", namespace, "loadgenerator", "unknown", "loadgenerator", "latest",
-        "spiffe://cluster.local/ns/" + namespace + "/sa/loadgenerator", "Kubernetes");
+        "loadgenerator",
+        namespace,
+        "loadgenerator",
+        "unknown",
+        "loadgenerator",
+        "latest",
+        "spiffe://cluster.local/ns/" + namespace + "/sa/loadgenerator",
+        "Kubernetes");
   }
 }

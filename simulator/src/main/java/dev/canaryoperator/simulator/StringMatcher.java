@@ -8,7 +8,9 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Istio's {@code StringMatch}: exact, prefix, regex (RE2 full match), or mere presence when empty. */
+/**
+ * Istio's {@code StringMatch}: exact, prefix, regex (RE2 full match), or mere presence when empty.
+ */
 public sealed interface StringMatcher {
 
   /** {@code value} is null when the header (or other attribute) is absent. */
@@ -16,7 +18,8 @@ public sealed interface StringMatcher {
 
   record Exact(String expected, boolean ignoreCase) implements StringMatcher {
     public boolean matches(String value) {
-      return value != null && (ignoreCase ? expected.equalsIgnoreCase(value) : expected.equals(value));
+      return value != null
+          && (ignoreCase ? expected.equalsIgnoreCase(value) : expected.equals(value));
     }
   }
 

@@ -13,17 +13,18 @@ public interface Ticker {
 
   void sleepNanos(long nanos) throws InterruptedException;
 
-  Ticker SYSTEM = new Ticker() {
-    @Override
-    public long nanoTime() {
-      return System.nanoTime();
-    }
+  Ticker SYSTEM =
+      new Ticker() {
+        @Override
+        public long nanoTime() {
+          return System.nanoTime();
+        }
 
-    @Override
-    public void sleepNanos(long nanos) throws InterruptedException {
-      if (nanos > 0) {
-        TimeUnit.NANOSECONDS.sleep(nanos);
-      }
-    }
-  };
+        @Override
+        public void sleepNanos(long nanos) throws InterruptedException {
+          if (nanos > 0) {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+          }
+        }
+      };
 }

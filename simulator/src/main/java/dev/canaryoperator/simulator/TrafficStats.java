@@ -40,7 +40,10 @@ public final class TrafficStats {
     unrouted.computeIfAbsent(reason, r -> new LongAdder()).increment();
   }
 
-  /** The VirtualService names a destination no backend plays; Envoy would answer 503 (no healthy upstream). */
+  /**
+   * The VirtualService names a destination no backend plays; Envoy would answer 503 (no healthy
+   * upstream).
+   */
   void unknownDestination(Destination destination) {
     unknownDestinations.computeIfAbsent(destination.toString(), r -> new LongAdder()).increment();
   }
@@ -73,9 +76,14 @@ public final class TrafficStats {
 
   public Snapshot snapshot() {
     Map<String, BackendCounts> b = new TreeMap<>();
-    backends.forEach((k, v) ->
-        b.put(k, new BackendCounts(v.requests.sum(), v.responses.sum(), v.errors.sum(), v.canaryGroup.sum())));
-    return new Snapshot(generated.sum(), dropped.sum(), b, sums(routes), sums(unrouted), sums(unknownDestinations));
+    backends.forEach(
+        (k, v) ->
+            b.put(
+                k,
+                new BackendCounts(
+                    v.requests.sum(), v.responses.sum(), v.errors.sum(), v.canaryGroup.sum())));
+    return new Snapshot(
+        generated.sum(), dropped.sum(), b, sums(routes), sums(unrouted), sums(unknownDestinations));
   }
 
   private static Map<String, Long> sums(Map<String, LongAdder> in) {
@@ -97,7 +105,8 @@ public final class TrafficStats {
    * @param errors responses with a 5xx status, and requests that got no response
    * @param canaryGroupRequests sent requests that carried the canary-group header
    */
-  public record BackendCounts(long requests, long responses, long errors, long canaryGroupRequests) {}
+  public record BackendCounts(
+      long requests, long responses, long errors, long canaryGroupRequests) {}
 
   /**
    * @param generated requests the load generator produced (routed or not)

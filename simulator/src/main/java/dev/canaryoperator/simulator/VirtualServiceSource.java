@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * Where the simulator learns the current state of its one VirtualService: from the API server
- * ({@link KubernetesVirtualServiceSource}) or handed over in-process ({@link InMemoryVirtualServiceSource}).
+ * ({@link KubernetesVirtualServiceSource}) or handed over in-process ({@link
+ * InMemoryVirtualServiceSource}).
  */
 public interface VirtualServiceSource extends AutoCloseable {
 

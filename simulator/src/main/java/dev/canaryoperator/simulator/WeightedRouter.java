@@ -5,8 +5,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Picks a destination per request the way an Istio sidecar does: the first http route that matches,
- * then a weighted random choice among that route's destinations. The table is swapped whole on every
- * VirtualService change, so a request never sees half an update.
+ * then a weighted random choice among that route's destinations. The table is swapped whole on
+ * every VirtualService change, so a request never sees half an update.
  */
 public final class WeightedRouter {
 
@@ -38,7 +38,8 @@ public final class WeightedRouter {
   private RoutingDecision choose(HttpRouteRule rule) {
     int total = rule.totalWeight();
     if (total <= 0) {
-      return new RoutingDecision.Unrouted("route " + rule.name() + " has no destination with weight > 0");
+      return new RoutingDecision.Unrouted(
+          "route " + rule.name() + " has no destination with weight > 0");
     }
     int draw;
     synchronized (random) { // RandomGenerator implementations need not be thread-safe
@@ -50,6 +51,7 @@ public final class WeightedRouter {
       }
       draw -= d.weight();
     }
-    throw new IllegalStateException("weights changed under the draw"); // cannot happen: rule is immutable
+    throw new IllegalStateException(
+        "weights changed under the draw"); // cannot happen: rule is immutable
   }
 }

@@ -6,9 +6,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-/** Plain HTTP calls against the simulator, as an end-to-end test or a person with curl would make them. */
+/**
+ * Plain HTTP calls against the simulator, as an end-to-end test or a person with curl would make
+ * them.
+ */
 final class AdminClient {
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final URI base;
 
   AdminClient(URI base) {
@@ -16,11 +20,14 @@ final class AdminClient {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(base.resolve(path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<String> post(String path, String jsonBody) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(base.resolve(path))
+    return http.send(
+        HttpRequest.newBuilder(base.resolve(path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(jsonBody))
             .build(),
@@ -29,6 +36,9 @@ final class AdminClient {
 
   /** One request straight to a backend, bypassing the router. */
   int call(Backend backend) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(backend.uri()).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    return http.send(
+            HttpRequest.newBuilder(backend.uri()).GET().build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 }

@@ -30,7 +30,8 @@ class BackendBehaviourTest {
     }
     double mean = Arrays.stream(ms).average().orElseThrow();
     Arrays.sort(ms);
-    // sd of the mean: 100 * sqrt(e^0.25 - 1) / sqrt(2e5) ~ 0.12 ms; truncation to whole ms costs ~0.5
+    // sd of the mean: 100 * sqrt(e^0.25 - 1) / sqrt(2e5) ~ 0.12 ms; truncation to whole ms costs
+    // ~0.5
     assertThat(mean).isCloseTo(99.5, within(1.5));
     long median = ms[ms.length / 2];
     long p99 = ms[(int) (ms.length * 0.99)];
@@ -54,8 +55,13 @@ class BackendBehaviourTest {
   @Test
   void changesKeepWhatIsNotNamed() {
     var b = BackendBehaviour.HEALTHY.with(Map.of("errorRate", "0.05", "latencyMs", "140"));
-    assertThat(b).isEqualTo(new BackendBehaviour(0.05, BackendBehaviour.HEALTHY.errorStatus(), 140,
-        BackendBehaviour.HEALTHY.latencySigma()));
+    assertThat(b)
+        .isEqualTo(
+            new BackendBehaviour(
+                0.05,
+                BackendBehaviour.HEALTHY.errorStatus(),
+                140,
+                BackendBehaviour.HEALTHY.latencySigma()));
   }
 
   @Test

@@ -23,16 +23,19 @@ class BackendTest {
 
   @BeforeEach
   void start() throws Exception {
-    simulator = MeshSimulator.builder()
-        .namespace("bookinfo")
-        .virtualServiceSource(new InMemoryVirtualServiceSource(VirtualServices.split(90, 10)))
-        .backend(BackendSpec.of("stable", "reviews-stable", "v1"))
-        .backend(BackendSpec.of("canary", "reviews-canary", "v2"), new BackendBehaviour(0, 503, 10, 0))
-        .load(LoadSettings.DEFAULT.withRate(0))
-        .ticker(new ManualTicker())
-        .seed(11)
-        .build()
-        .start();
+    simulator =
+        MeshSimulator.builder()
+            .namespace("bookinfo")
+            .virtualServiceSource(new InMemoryVirtualServiceSource(VirtualServices.split(90, 10)))
+            .backend(BackendSpec.of("stable", "reviews-stable", "v1"))
+            .backend(
+                BackendSpec.of("canary", "reviews-canary", "v2"),
+                new BackendBehaviour(0, 503, 10, 0))
+            .load(LoadSettings.DEFAULT.withRate(0))
+            .ticker(new ManualTicker())
+            .seed(11)
+            .build()
+            .start();
     admin = new AdminClient(simulator.adminUri());
     canary = simulator.backend("canary");
   }
@@ -57,7 +60,8 @@ class BackendTest {
     assertThat(admin.post("/admin/backends/canary?errorRate=1", "").statusCode()).isEqualTo(200);
     assertThat(call(20)).containsOnly(Map.entry(503, 20));
 
-    assertThat(admin.post("/admin/backends/canary", "{\"errorStatus\": 500}").statusCode()).isEqualTo(200);
+    assertThat(admin.post("/admin/backends/canary", "{\"errorStatus\": 500}").statusCode())
+        .isEqualTo(200);
     assertThat(call(20)).containsOnly(Map.entry(500, 20));
 
     admin.post("/admin/backends/canary?errorRate=0.3&errorStatus=503", "");
@@ -70,11 +74,19 @@ class BackendTest {
     assertThat(call(50)).containsOnly(Map.entry(200, 50));
 
     PrometheusText p = PrometheusText.parse(simulator.scrapeMetrics());
-    assertThat(p.sum("istio_requests_total", with("destination_workload", "reviews-canary-v2", "response_code", "500"))).isEqualTo(20);
-    assertThat(p.sum("istio_requests_total", with("destination_workload", "reviews-canary-v2", "response_code", "503")))
+    assertThat(
+            p.sum(
+                "istio_requests_total",
+                with("destination_workload", "reviews-canary-v2", "response_code", "500")))
+        .isEqualTo(20);
+    assertThat(
+            p.sum(
+                "istio_requests_total",
+                with("destination_workload", "reviews-canary-v2", "response_code", "503")))
         .isEqualTo(20 + mixed.get(503));
     // the stable backend was not called and so has no series at all
-    assertThat(p.named("istio_requests_total", with("destination_workload", "reviews-stable-v1"))).isEmpty();
+    assertThat(p.named("istio_requests_total", with("destination_workload", "reviews-stable-v1")))
+        .isEmpty();
   }
 
   @Test
@@ -84,30 +96,52 @@ class BackendTest {
     admin.post("/admin/backends/canary", "{\"latencyMs\": 120, \"latencySigma\": 0}");
     call(10);
     PrometheusText p = PrometheusText.parse(simulator.scrapeMetrics());
-    assertThat(p.sum("istio_request_duration_milliseconds_sum", series)).isEqualTo(10 * 10 + 10 * 120);
-    assertThat(p.sum("istio_request_duration_milliseconds_bucket", with("destination_workload", "reviews-canary-v2", "le", "10"))).isEqualTo(10);
-    assertThat(p.sum("istio_request_duration_milliseconds_bucket", with("destination_workload", "reviews-canary-v2", "le", "100"))).isEqualTo(10);
-    assertThat(p.sum("istio_request_duration_milliseconds_bucket", with("destination_workload", "reviews-canary-v2", "le", "250"))).isEqualTo(20);
+    assertThat(p.sum("istio_request_duration_milliseconds_sum", series))
+        .isEqualTo(10 * 10 + 10 * 120);
+    assertThat(
+            p.sum(
+                "istio_request_duration_milliseconds_bucket",
+                with("destination_workload", "reviews-canary-v2", "le", "10")))
+        .isEqualTo(10);
+    assertThat(
+            p.sum(
+                "istio_request_duration_milliseconds_bucket",
+                with("destination_workload", "reviews-canary-v2", "le", "100")))
+        .isEqualTo(10);
+    assertThat(
+            p.sum(
+                "istio_request_duration_milliseconds_bucket",
+                with("destination_workload", "reviews-canary-v2", "le", "250")))
+        .isEqualTo(20);
 
     admin.post("/admin/backends/canary?latencyMs=30", "");
     call(10);
     p = PrometheusText.parse(simulator.scrapeMetrics());
     assertThat(p.sum("istio_request_duration_milliseconds_count", series)).isEqualTo(30);
-    assertThat(p.sum("istio_request_duration_milliseconds_sum", series)).isEqualTo(100 + 1200 + 300);
-    assertThat(p.sum("istio_request_duration_milliseconds_bucket", with("destination_workload", "reviews-canary-v2", "le", "50"))).isEqualTo(20);
+    assertThat(p.sum("istio_request_duration_milliseconds_sum", series))
+        .isEqualTo(100 + 1200 + 300);
+    assertThat(
+            p.sum(
+                "istio_request_duration_milliseconds_bucket",
+                with("destination_workload", "reviews-canary-v2", "le", "50")))
+        .isEqualTo(20);
   }
 
   @Test
   void adminApiReportsAndRejectsMistakes() throws Exception {
     var backends = admin.get("/admin/backends");
     assertThat(backends.statusCode()).isEqualTo(200);
-    assertThat(backends.body()).contains("\"canary\"", "\"reviews-canary.bookinfo.svc.cluster.local/v2\"",
-        "\"port\" : " + canary.port());
+    assertThat(backends.body())
+        .contains(
+            "\"canary\"",
+            "\"reviews-canary.bookinfo.svc.cluster.local/v2\"",
+            "\"port\" : " + canary.port());
 
     var bad = admin.post("/admin/backends/canary?errorRate=2", "");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).contains("errorRate must be within 0..1");
-    assertThat(admin.post("/admin/backends/canary", "{\"latencyMillis\": 3}").body()).contains("unknown backend setting");
+    assertThat(admin.post("/admin/backends/canary", "{\"latencyMillis\": 3}").body())
+        .contains("unknown backend setting");
     assertThat(admin.post("/admin/backends/canary", "not json").statusCode()).isEqualTo(400);
     assertThat(admin.post("/admin/backends/nosuch?errorRate=0", "").statusCode()).isEqualTo(404);
     assertThat(admin.get("/nosuch").statusCode()).isEqualTo(404);

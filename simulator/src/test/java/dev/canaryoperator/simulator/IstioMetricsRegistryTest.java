@@ -14,23 +14,46 @@ import org.junit.jupiter.api.Test;
 
 class IstioMetricsRegistryTest {
 
-  static final List<String> ISTIO_LABELS = List.of(
-      "reporter", "source_workload", "source_canonical_service", "source_canonical_revision",
-      "source_workload_namespace", "source_principal", "source_app", "source_version", "source_cluster",
-      "destination_workload", "destination_workload_namespace", "destination_principal", "destination_app",
-      "destination_version", "destination_service", "destination_canonical_service",
-      "destination_canonical_revision", "destination_service_name", "destination_service_namespace",
-      "destination_cluster", "request_protocol", "response_code", "grpc_response_status", "response_flags",
-      "connection_security_policy");
+  static final List<String> ISTIO_LABELS =
+      List.of(
+          "reporter",
+          "source_workload",
+          "source_canonical_service",
+          "source_canonical_revision",
+          "source_workload_namespace",
+          "source_principal",
+          "source_app",
+          "source_version",
+          "source_cluster",
+          "destination_workload",
+          "destination_workload_namespace",
+          "destination_principal",
+          "destination_app",
+          "destination_version",
+          "destination_service",
+          "destination_canonical_service",
+          "destination_canonical_revision",
+          "destination_service_name",
+          "destination_service_namespace",
+          "destination_cluster",
+          "request_protocol",
+          "response_code",
+          "grpc_response_status",
+          "response_flags",
+          "connection_security_policy");
 
-  static final List<String> ENVOY_LE = List.of(
-      "0.5", "1", "5", "10", "25", "50", "100", "250", "500", "1000", "2500", "5000", "10000", "30000",
-      "60000", "300000", "600000", "1800000", "3600000", "+Inf");
+  static final List<String> ENVOY_LE =
+      List.of(
+          "0.5", "1", "5", "10", "25", "50", "100", "250", "500", "1000", "2500", "5000", "10000",
+          "30000", "60000", "300000", "600000", "1800000", "3600000", "+Inf");
 
   private static final SourceWorkload SOURCE = SourceWorkload.loadGenerator("bookinfo");
-  private static final DestinationWorkload STABLE = BackendSpec.of("stable", "reviews", "v1").workloadIn("bookinfo");
+  private static final DestinationWorkload STABLE =
+      BackendSpec.of("stable", "reviews", "v1").workloadIn("bookinfo");
   private static final DestinationWorkload CANARY =
-      BackendSpec.of("canary", "reviews-canary.shop.svc.cluster.local", null).withWorkload("reviews-canary").withVersion("2.4.1")
+      BackendSpec.of("canary", "reviews-canary.shop.svc.cluster.local", null)
+          .withWorkload("reviews-canary")
+          .withVersion("2.4.1")
           .workloadIn("bookinfo");
 
   private final IstioMetricsRegistry registry = new IstioMetricsRegistry();
@@ -52,46 +75,54 @@ class IstioMetricsRegistryTest {
     String text = registry.scrape();
     PrometheusText parsed = PrometheusText.parse(text);
 
-    assertThat(parsed.types()).containsExactly(
-        Map.entry("istio_requests_total", "counter"),
-        Map.entry("istio_request_duration_milliseconds", "histogram"));
-    assertThat(parsed.samples()).extracting(PrometheusText.Sample::name).containsOnly(
-        "istio_requests_total", "istio_request_duration_milliseconds_bucket",
-        "istio_request_duration_milliseconds_sum", "istio_request_duration_milliseconds_count");
+    assertThat(parsed.types())
+        .containsExactly(
+            Map.entry("istio_requests_total", "counter"),
+            Map.entry("istio_request_duration_milliseconds", "histogram"));
+    assertThat(parsed.samples())
+        .extracting(PrometheusText.Sample::name)
+        .containsOnly(
+            "istio_requests_total", "istio_request_duration_milliseconds_bucket",
+            "istio_request_duration_milliseconds_sum", "istio_request_duration_milliseconds_count");
     PrometheusText.Sample counter = parsed.named("istio_requests_total").get(0);
     assertThat(List.copyOf(counter.labels().keySet())).isEqualTo(ISTIO_LABELS);
-    assertThat(counter.labels()).contains(
-        Map.entry("reporter", "destination"),
-        Map.entry("source_workload", "loadgenerator"),
-        Map.entry("source_workload_namespace", "bookinfo"),
-        Map.entry("destination_service", "reviews.bookinfo.svc.cluster.local"),
-        Map.entry("destination_service_name", "reviews"),
-        Map.entry("destination_service_namespace", "bookinfo"),
-        Map.entry("destination_workload", "reviews-v1"),
-        Map.entry("destination_workload_namespace", "bookinfo"),
-        Map.entry("destination_version", "v1"),
-        Map.entry("destination_app", "reviews"),
-        Map.entry("destination_canonical_revision", "v1"),
-        Map.entry("request_protocol", "http"),
-        Map.entry("response_code", "200"),
-        Map.entry("grpc_response_status", ""),
-        Map.entry("response_flags", "-"),
-        Map.entry("connection_security_policy", "mutual_tls"));
+    assertThat(counter.labels())
+        .contains(
+            Map.entry("reporter", "destination"),
+            Map.entry("source_workload", "loadgenerator"),
+            Map.entry("source_workload_namespace", "bookinfo"),
+            Map.entry("destination_service", "reviews.bookinfo.svc.cluster.local"),
+            Map.entry("destination_service_name", "reviews"),
+            Map.entry("destination_service_namespace", "bookinfo"),
+            Map.entry("destination_workload", "reviews-v1"),
+            Map.entry("destination_workload_namespace", "bookinfo"),
+            Map.entry("destination_version", "v1"),
+            Map.entry("destination_app", "reviews"),
+            Map.entry("destination_canonical_revision", "v1"),
+            Map.entry("request_protocol", "http"),
+            Map.entry("response_code", "200"),
+            Map.entry("grpc_response_status", ""),
+            Map.entry("response_flags", "-"),
+            Map.entry("connection_security_policy", "mutual_tls"));
     // Envoy ends each metric family with an empty line
-    assertThat(text).contains(" 1\n\n# TYPE istio_request_duration_milliseconds histogram\n").endsWith("\n\n");
+    assertThat(text)
+        .contains(" 1\n\n# TYPE istio_request_duration_milliseconds histogram\n")
+        .endsWith("\n\n");
   }
 
   @Test
   void qualifiedHostNamesItsOwnNamespaceAndConfiguredVersionIsUsed() {
     record(CANARY, 200, 3, 1);
-    Map<String, String> labels = PrometheusText.parse(registry.scrape()).named("istio_requests_total").get(0).labels();
-    assertThat(labels).contains(
-        Map.entry("destination_service", "reviews-canary.shop.svc.cluster.local"),
-        Map.entry("destination_service_name", "reviews-canary"),
-        Map.entry("destination_service_namespace", "shop"),
-        Map.entry("destination_workload", "reviews-canary"),
-        Map.entry("destination_workload_namespace", "shop"),
-        Map.entry("destination_version", "2.4.1"));
+    Map<String, String> labels =
+        PrometheusText.parse(registry.scrape()).named("istio_requests_total").get(0).labels();
+    assertThat(labels)
+        .contains(
+            Map.entry("destination_service", "reviews-canary.shop.svc.cluster.local"),
+            Map.entry("destination_service_name", "reviews-canary"),
+            Map.entry("destination_service_namespace", "shop"),
+            Map.entry("destination_workload", "reviews-canary"),
+            Map.entry("destination_workload_namespace", "shop"),
+            Map.entry("destination_version", "2.4.1"));
   }
 
   @Test
@@ -103,19 +134,34 @@ class IstioMetricsRegistryTest {
     PrometheusText p = PrometheusText.parse(registry.scrape());
 
     assertThat(p.named("istio_requests_total")).hasSize(3);
-    assertThat(p.sum("istio_requests_total", with("destination_workload", "reviews-canary", "response_code", "200"))).isEqualTo(10);
-    assertThat(p.sum("istio_requests_total", with("destination_workload", "reviews-canary", "response_code", "503"))).isEqualTo(3);
-    assertThat(p.sum("istio_requests_total", with("destination_workload", "reviews-v1"))).isEqualTo(7);
+    assertThat(
+            p.sum(
+                "istio_requests_total",
+                with("destination_workload", "reviews-canary", "response_code", "200")))
+        .isEqualTo(10);
+    assertThat(
+            p.sum(
+                "istio_requests_total",
+                with("destination_workload", "reviews-canary", "response_code", "503")))
+        .isEqualTo(3);
+    assertThat(p.sum("istio_requests_total", with("destination_workload", "reviews-v1")))
+        .isEqualTo(7);
 
     var canaryOk = with("destination_workload", "reviews-canary", "response_code", "200");
     assertThat(p.sum("istio_request_duration_milliseconds_sum", canaryOk)).isEqualTo(1200);
     assertThat(p.sum("istio_request_duration_milliseconds_count", canaryOk)).isEqualTo(10);
-    assertThat(buckets(p, canaryOk)).containsEntry("100", 0L).containsEntry("250", 10L).containsEntry("+Inf", 10L);
+    assertThat(buckets(p, canaryOk))
+        .containsEntry("100", 0L)
+        .containsEntry("250", 10L)
+        .containsEntry("+Inf", 10L);
 
     var stable = with("destination_workload", "reviews-v1");
     assertThat(p.sum("istio_request_duration_milliseconds_sum", stable)).isEqualTo(5 * 7 + 2 * 100);
     assertThat(buckets(p, stable))
-        .containsEntry("5", 0L).containsEntry("10", 5L).containsEntry("50", 5L).containsEntry("100", 7L)
+        .containsEntry("5", 0L)
+        .containsEntry("10", 5L)
+        .containsEntry("50", 5L)
+        .containsEntry("100", 7L)
         .containsEntry("+Inf", 7L);
   }
 
@@ -129,8 +175,11 @@ class IstioMetricsRegistryTest {
     PrometheusText p = PrometheusText.parse(registry.scrape());
     for (String workload : List.of("reviews-v1", "reviews-canary")) {
       var series = with("destination_workload", workload);
-      List<PrometheusText.Sample> bucketSamples = p.named("istio_request_duration_milliseconds_bucket", series);
-      assertThat(bucketSamples).extracting(s -> s.labels().get("le")).containsExactlyElementsOf(ENVOY_LE);
+      List<PrometheusText.Sample> bucketSamples =
+          p.named("istio_request_duration_milliseconds_bucket", series);
+      assertThat(bucketSamples)
+          .extracting(s -> s.labels().get("le"))
+          .containsExactlyElementsOf(ENVOY_LE);
       long previous = 0;
       for (PrometheusText.Sample s : bucketSamples) {
         assertThat((long) s.number()).isGreaterThanOrEqualTo(previous);
@@ -160,7 +209,8 @@ class IstioMetricsRegistryTest {
     for (int t = 0; t < 4; t++) {
       int code = t % 2 == 0 ? 200 : 503;
       futures.add(pool.submit(() -> record(STABLE, code, 12, 5_000)));
-      futures.add(pool.submit(() -> registry.scrape())); // scraping meanwhile must not break anything
+      futures.add(
+          pool.submit(() -> registry.scrape())); // scraping meanwhile must not break anything
     }
     for (var f : futures) {
       f.get(1, TimeUnit.MINUTES);
@@ -179,7 +229,8 @@ class IstioMetricsRegistryTest {
     assertThat(IstioMetricsRegistry.formatBound(3_600_000)).isEqualTo("3600000");
   }
 
-  private static Map<String, Long> buckets(PrometheusText p, java.util.function.Predicate<Map<String, String>> series) {
+  private static Map<String, Long> buckets(
+      PrometheusText p, java.util.function.Predicate<Map<String, String>> series) {
     Map<String, Long> out = new LinkedHashMap<>();
     for (var s : p.named("istio_request_duration_milliseconds_bucket", series)) {
       out.merge(s.labels().get("le"), (long) s.number(), Long::sum);

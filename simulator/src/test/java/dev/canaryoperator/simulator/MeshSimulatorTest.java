@@ -16,24 +16,27 @@ import org.junit.jupiter.api.Test;
  */
 class MeshSimulatorTest {
 
-  private static final Duration PATIENCE = Duration.ofMinutes(2); // a slow shared machine, not an assertion
+  private static final Duration PATIENCE =
+      Duration.ofMinutes(2); // a slow shared machine, not an assertion
   private static final int PHASE = 1500;
 
-  private final InMemoryVirtualServiceSource vs = new InMemoryVirtualServiceSource(VirtualServices.split(80, 20));
+  private final InMemoryVirtualServiceSource vs =
+      new InMemoryVirtualServiceSource(VirtualServices.split(80, 20));
   private MeshSimulator simulator;
 
   @BeforeEach
   void start() throws Exception {
     BackendBehaviour fast = new BackendBehaviour(0, 503, 0, 0);
-    simulator = MeshSimulator.builder()
-        .namespace("bookinfo")
-        .virtualServiceSource(vs)
-        .backend(BackendSpec.of("stable", "reviews-stable", "v1"), fast)
-        .backend(BackendSpec.of("canary", "reviews-canary", "v2"), fast)
-        .load(LoadSettings.DEFAULT.withRate(1000).withCanaryGroupFraction(0.1))
-        .seed(20240601)
-        .build()
-        .start();
+    simulator =
+        MeshSimulator.builder()
+            .namespace("bookinfo")
+            .virtualServiceSource(vs)
+            .backend(BackendSpec.of("stable", "reviews-stable", "v1"), fast)
+            .backend(BackendSpec.of("canary", "reviews-canary", "v2"), fast)
+            .load(LoadSettings.DEFAULT.withRate(1000).withCanaryGroupFraction(0.1))
+            .seed(20240601)
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -70,7 +73,8 @@ class MeshSimulatorTest {
     publish(100, 0);
     s = measurePhase();
     // at most the one request being routed while the table was swapped can use the old weights
-    assertThat(s.requests("canary") - s.backends().get("canary").canaryGroupRequests()).isLessThanOrEqualTo(1);
+    assertThat(s.requests("canary") - s.backends().get("canary").canaryGroupRequests())
+        .isLessThanOrEqualTo(1);
     assertThat(s.share("canary")).isCloseTo(0.1, within(0.05));
     assertThat(s.errors("stable") + s.errors("canary")).isZero();
     assertThat(s.unrouted()).isEmpty();
@@ -96,11 +100,21 @@ class MeshSimulatorTest {
 
     String text = new AdminClient(simulator.adminUri()).get("/metrics").body();
     PrometheusText p = PrometheusText.parse(text);
-    assertThat(p.sum("istio_requests_total", with("destination_workload", "reviews-canary-v2", "response_code", "503")))
+    assertThat(
+            p.sum(
+                "istio_requests_total",
+                with("destination_workload", "reviews-canary-v2", "response_code", "503")))
         .isGreaterThanOrEqualTo(s.errors("canary"));
-    assertThat(p.sum("istio_requests_total", with("destination_workload", "reviews-stable-v1", "response_code", "200")))
+    assertThat(
+            p.sum(
+                "istio_requests_total",
+                with("destination_workload", "reviews-stable-v1", "response_code", "200")))
         .isGreaterThanOrEqualTo(s.requests("stable"));
-    assertThat(p.named("istio_requests_total", with("destination_workload", "reviews-stable-v1", "response_code", "503"))).isEmpty();
+    assertThat(
+            p.named(
+                "istio_requests_total",
+                with("destination_workload", "reviews-stable-v1", "response_code", "503")))
+        .isEmpty();
   }
 
   @Test
@@ -110,7 +124,9 @@ class MeshSimulatorTest {
     assertThat(s.unrouted()).containsOnlyKeys("no route matched");
     assertThat(s.sent()).isLessThanOrEqualTo(1);
 
-    vs.publish(VirtualServices.yaml("""
+    vs.publish(
+        VirtualServices.yaml(
+            """
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           http:
@@ -132,15 +148,24 @@ class MeshSimulatorTest {
     await().atMost(PATIENCE).until(() -> simulator.stats().sent() >= 100);
     AdminClient admin = new AdminClient(simulator.adminUri());
     String stats = admin.get("/stats").body();
-    assertThat(stats).contains("\"stable\"", "\"canary\"", "\"primary\"", "\"weight\" : 80", "\"resourceVersion\" : \"80020\"");
+    assertThat(stats)
+        .contains(
+            "\"stable\"",
+            "\"canary\"",
+            "\"primary\"",
+            "\"weight\" : 80",
+            "\"resourceVersion\" : \"80020\"");
 
     assertThat(admin.post("/admin/load?rate=0", "").statusCode()).isEqualTo(200);
     assertThat(admin.post("/admin/reset", "").statusCode()).isEqualTo(200);
     // after in-flight requests finish, a paused generator adds nothing
-    await().atMost(PATIENCE).until(() -> {
-      long before = simulator.stats().generated();
-      Thread.sleep(200);
-      return simulator.stats().generated() == before;
-    });
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () -> {
+              long before = simulator.stats().generated();
+              Thread.sleep(200);
+              return simulator.stats().generated() == before;
+            });
   }
 }

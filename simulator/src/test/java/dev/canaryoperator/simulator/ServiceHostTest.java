@@ -29,6 +29,7 @@ class ServiceHostTest {
 
   @Test
   void emptyHostIsRejected() {
-    assertThatThrownBy(() -> ServiceHost.resolve(" ", "bookinfo")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ServiceHost.resolve(" ", "bookinfo"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

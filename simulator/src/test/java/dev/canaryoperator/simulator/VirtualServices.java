@@ -3,7 +3,10 @@ package dev.canaryoperator.simulator;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
-/** Test VirtualServices written as YAML, so they go through the same deserialisation as the informer's. */
+/**
+ * Test VirtualServices written as YAML, so they go through the same deserialisation as the
+ * informer's.
+ */
 final class VirtualServices {
   private VirtualServices() {}
 
@@ -11,9 +14,13 @@ final class VirtualServices {
     return Serialization.unmarshal(yaml, VirtualService.class);
   }
 
-  /** reviews in bookinfo: a canary-group route (x-canary: true) to the canary, then a weighted split. */
+  /**
+   * reviews in bookinfo: a canary-group route (x-canary: true) to the canary, then a weighted
+   * split.
+   */
   static VirtualService split(int stableWeight, int canaryWeight) {
-    return yaml("""
+    return yaml(
+        """
         apiVersion: networking.istio.io/v1
         kind: VirtualService
         metadata: {name: reviews, namespace: bookinfo, resourceVersion: "%d"}
@@ -32,6 +39,7 @@ final class VirtualServices {
               weight: %d
             - destination: {host: reviews-canary, subset: v2, port: {number: 9080}}
               weight: %d
-        """.formatted(stableWeight * 1000 + canaryWeight, stableWeight, canaryWeight));
+        """
+            .formatted(stableWeight * 1000 + canaryWeight, stableWeight, canaryWeight));
   }
 }

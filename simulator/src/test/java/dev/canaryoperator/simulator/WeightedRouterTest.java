@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class WeightedRouterTest {
 
   private static final SimulatedRequest PLAIN = SimulatedRequest.get("/", Map.of());
-  private static final SimulatedRequest CANARY_GROUP = SimulatedRequest.get("/", Map.of("X-Canary", "true"));
+  private static final SimulatedRequest CANARY_GROUP =
+      SimulatedRequest.get("/", Map.of("X-Canary", "true"));
 
   private static WeightedRouter router(String vsYaml) {
     WeightedRouter router = new WeightedRouter(new Random(42));
@@ -52,16 +53,21 @@ class WeightedRouterTest {
 
   @Test
   void zeroWeightNeverGetsTraffic() {
-    assertThat(draw(router(100, 0), PLAIN, 10_000)).containsOnly(Map.entry("reviews-stable", 10_000));
-    assertThat(draw(router(0, 100), PLAIN, 10_000)).containsOnly(Map.entry("reviews-canary", 10_000));
+    assertThat(draw(router(100, 0), PLAIN, 10_000))
+        .containsOnly(Map.entry("reviews-stable", 10_000));
+    assertThat(draw(router(0, 100), PLAIN, 10_000))
+        .containsOnly(Map.entry("reviews-canary", 10_000));
   }
 
   @Test
   void headerMatchRouteWinsWhateverTheWeights() {
     WeightedRouter router = router(100, 0);
     assertThat(draw(router, CANARY_GROUP, 1000)).containsOnly(Map.entry("reviews-canary", 1000));
-    assertThat(router.route(CANARY_GROUP)).isEqualTo(new RoutingDecision.Routed("canary-group",
-        new Destination(ServiceHost.resolve("reviews-canary", "bookinfo"), "v2", null)));
+    assertThat(router.route(CANARY_GROUP))
+        .isEqualTo(
+            new RoutingDecision.Routed(
+                "canary-group",
+                new Destination(ServiceHost.resolve("reviews-canary", "bookinfo"), "v2", null)));
     // a different value of the header is not the canary group
     assertThat(draw(router, SimulatedRequest.get("/", Map.of("x-canary", "false")), 1000))
         .containsOnly(Map.entry("reviews-stable", 1000));
@@ -69,7 +75,9 @@ class WeightedRouterTest {
 
   @Test
   void singleDestinationWithoutWeightTakesEverything() {
-    WeightedRouter router = router("""
+    WeightedRouter router =
+        router(
+            """
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           http:
@@ -82,7 +90,9 @@ class WeightedRouterTest {
 
   @Test
   void missingWeightBesideWeightedDestinationsCountsAsZero() {
-    WeightedRouter router = router("""
+    WeightedRouter router =
+        router(
+            """
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           http:
@@ -96,7 +106,9 @@ class WeightedRouterTest {
 
   @Test
   void routeWithOnlyZeroWeightsRoutesNothing() {
-    WeightedRouter router = router("""
+    WeightedRouter router =
+        router(
+            """
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           http:
@@ -112,7 +124,9 @@ class WeightedRouterTest {
 
   @Test
   void prefixRegexAndWithoutHeadersMatchAsIstioDoes() {
-    WeightedRouter router = router("""
+    WeightedRouter router =
+        router(
+            """
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           http:
@@ -130,7 +144,8 @@ class WeightedRouterTest {
             - destination: {host: reviews-stable}
         """);
     assertThat(target(router, Map.of("x-user", "tester-7"))).isEqualTo("reviews-canary");
-    assertThat(target(router, Map.of("x-user", "tester-7", "x-opt-out", "1"))).isEqualTo("reviews-stable");
+    assertThat(target(router, Map.of("x-user", "tester-7", "x-opt-out", "1")))
+        .isEqualTo("reviews-stable");
     assertThat(target(router, Map.of("x-user", "customer-7"))).isEqualTo("reviews-stable");
     assertThat(target(router, Map.of("x-region", "eu-west-1"))).isEqualTo("reviews-canary");
     // regex is a full match, not a search
@@ -140,7 +155,9 @@ class WeightedRouterTest {
 
   @Test
   void matchOnSomethingTheSimulatorCannotJudgeNeverMatches() {
-    WeightedRouter router = router("""
+    WeightedRouter router =
+        router(
+            """
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           http:
@@ -153,12 +170,15 @@ class WeightedRouterTest {
             - destination: {host: reviews-stable}
         """);
     assertThat(target(router, Map.of())).isEqualTo("reviews-stable");
-    assertThat(router.table().routes().get(0).matches().get(0).unsupported()).containsExactly("queryParams");
+    assertThat(router.table().routes().get(0).matches().get(0).unsupported())
+        .containsExactly("queryParams");
   }
 
   @Test
   void noMatchingRouteIsUnrouted() {
-    WeightedRouter router = router("""
+    WeightedRouter router =
+        router(
+            """
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           http:
@@ -168,7 +188,8 @@ class WeightedRouterTest {
             - destination: {host: reviews}
         """);
     assertThat(router.route(PLAIN)).isEqualTo(new RoutingDecision.Unrouted("no route matched"));
-    assertThat(router.route(SimulatedRequest.get("/api/v1", Map.of()))).isInstanceOf(RoutingDecision.Routed.class);
+    assertThat(router.route(SimulatedRequest.get("/api/v1", Map.of())))
+        .isInstanceOf(RoutingDecision.Routed.class);
   }
 
   @Test
@@ -184,14 +205,21 @@ class WeightedRouterTest {
   @Test
   void destinationsKeepHostSubsetAndPort() {
     var primary = RouteTable.from(VirtualServices.split(95, 5), "bookinfo").routes().get(1);
-    assertThat(primary.destinations()).containsExactly(
-        new WeightedDestination(new Destination(ServiceHost.resolve("reviews-stable", "bookinfo"), "v1", 9080L), 95),
-        new WeightedDestination(new Destination(ServiceHost.resolve("reviews-canary", "bookinfo"), "v2", 9080L), 5));
+    assertThat(primary.destinations())
+        .containsExactly(
+            new WeightedDestination(
+                new Destination(ServiceHost.resolve("reviews-stable", "bookinfo"), "v1", 9080L),
+                95),
+            new WeightedDestination(
+                new Destination(ServiceHost.resolve("reviews-canary", "bookinfo"), "v2", 9080L),
+                5));
   }
 
   @Test
   void virtualServiceBoundOnlyToGatewaysDoesNotRouteMeshTraffic() {
-    WeightedRouter router = router("""
+    WeightedRouter router =
+        router(
+            """
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           gateways: [istio-system/public]
@@ -207,6 +235,8 @@ class WeightedRouterTest {
   }
 
   private static String hostOf(RoutingDecision decision) {
-    return decision instanceof RoutingDecision.Routed r ? r.destination().host().name() : "unrouted";
+    return decision instanceof RoutingDecision.Routed r
+        ? r.destination().host().name()
+        : "unrouted";
   }
 }

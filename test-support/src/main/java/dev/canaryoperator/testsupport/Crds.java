@@ -15,8 +15,7 @@ import java.util.concurrent.TimeUnit;
  * API server reports it Established, so {@link #install} waits for that.
  */
 public final class Crds {
-  private Crds() {
-  }
+  private Crds() {}
 
   /** Applies every CRD in the given YAML resources, then waits until each is Established. */
   public static void install(KubernetesClient client, List<String> resources) {
@@ -28,7 +27,11 @@ public final class Crds {
       client.resource(crd).serverSideApply();
     }
     for (HasMetadata crd : crds) {
-      client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(crd.getMetadata().getName())
           .waitUntilCondition(Crds::established, 60, TimeUnit.SECONDS);
     }
   }
@@ -37,8 +40,10 @@ public final class Crds {
   public static List<HasMetadata> load(KubernetesClient client, String resource) {
     try (InputStream in = Crds.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException(resource + " is not on the classpath (build through Maven: it generates the"
-            + " CanaryRelease CRD and copies Istio's)");
+        throw new IllegalStateException(
+            resource
+                + " is not on the classpath (build through Maven: it generates the"
+                + " CanaryRelease CRD and copies Istio's)");
       }
       return client.load(in).items();
     } catch (IOException e) {
@@ -47,7 +52,9 @@ public final class Crds {
   }
 
   private static boolean established(CustomResourceDefinition crd) {
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+    return crd != null
+        && crd.getStatus() != null
+        && crd.getStatus().getConditions() != null
         && crd.getStatus().getConditions().stream()
             .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
   }

@@ -22,7 +22,8 @@ public final class LocalKubeApiServer implements AutoCloseable {
   }
 
   static LocalKubeApiServer start(KubeAPIServer server, String version) {
-    // the hook is in place before etcd starts: a start that fails or is cut short half way must not leave etcd behind
+    // the hook is in place before etcd starts: a start that fails or is cut short half way must not
+    // leave etcd behind
     LocalKubeApiServer local = new LocalKubeApiServer(server, version);
     try {
       server.start();

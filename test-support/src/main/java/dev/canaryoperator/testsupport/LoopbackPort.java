@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** A loopback port free at the time of asking, for child processes that need a port on the command line. */
+/**
+ * A loopback port free at the time of asking, for child processes that need a port on the command
+ * line.
+ */
 public record LoopbackPort(int number) {
 
   public static LoopbackPort free() throws IOException {

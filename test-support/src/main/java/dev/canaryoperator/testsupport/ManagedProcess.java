@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
  * file, so a failed start can say why and a restart keeps one history.
  */
 public final class ManagedProcess implements AutoCloseable {
-  /** Shorter than the 30 s Kubernetes grants a pod: these processes exit within a second or two, and tests wait on them. */
+  /**
+   * Shorter than the 30 s Kubernetes grants a pod: these processes exit within a second or two, and
+   * tests wait on them.
+   */
   public static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   private final String name;
@@ -37,16 +40,20 @@ public final class ManagedProcess implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
-  /** Starts {@code builder}'s command, stdin from /dev/null; fails if the previous start is still running. */
+  /**
+   * Starts {@code builder}'s command, stdin from /dev/null; fails if the previous start is still
+   * running.
+   */
   public synchronized void start(ProcessBuilder builder) throws IOException {
     if (running()) {
       throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
     }
-    process = builder
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .start();
+    process =
+        builder
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
   }
 
   public synchronized boolean running() {
@@ -96,7 +103,14 @@ public final class ManagedProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IOException(name + " did not answer 200 at " + probe + " within " + timeout.toSeconds() + "s: " + logTail());
+    throw new IOException(
+        name
+            + " did not answer 200 at "
+            + probe
+            + " within "
+            + timeout.toSeconds()
+            + "s: "
+            + logTail());
   }
 
   /** SIGTERM, as Kubernetes stops a pod; SIGKILL if it has not exited after {@link #STOP_GRACE}. */
@@ -136,7 +150,8 @@ public final class ManagedProcess implements AutoCloseable {
     }
   }
 
-  // no lock: the JVM is exiting, and a thread holding it (waiting out a stop) must not keep the process alive
+  // no lock: the JVM is exiting, and a thread holding it (waiting out a stop) must not keep the
+  // process alive
   private void killQuickly() {
     Process current = process;
     if (current != null) {

@@ -32,23 +32,32 @@ import java.util.stream.Stream;
  */
 public final class PrometheusProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-  /** The free port found may be taken again before Prometheus binds it; then the first start tries another. */
+
+  /**
+   * The free port found may be taken again before Prometheus binds it; then the first start tries
+   * another.
+   */
   private static final int PORT_ATTEMPTS = 3;
+
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
   private final Path binary;
   private final Path dir;
   private final String job;
+
   /** Null when targets come and go through {@link #scrape} and {@link #forget}. */
   private final List<String> staticTargets;
+
   private final boolean temporary;
   private final Set<String> targets = new LinkedHashSet<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private final ManagedProcess process;
   private int port;
   private URI url;
 
-  private PrometheusProcess(Path binary, Path dir, String job, List<String> staticTargets, boolean temporary) {
+  private PrometheusProcess(
+      Path binary, Path dir, String job, List<String> staticTargets, boolean temporary) {
     this.binary = binary;
     this.dir = dir;
     this.job = job;
@@ -61,10 +70,13 @@ public final class PrometheusProcess implements AutoCloseable {
    * Scrapes exactly {@code targets} ({@code host:port}, /metrics) as job {@code job}, keeping its
    * files in a temporary directory that {@link #close()} deletes.
    */
-  public static PrometheusProcess scraping(RepositoryRoot repository, String job, List<String> targets)
+  public static PrometheusProcess scraping(
+      RepositoryRoot repository, String job, List<String> targets)
       throws IOException, InterruptedException {
     Path binary = binary(repository);
-    return start(new PrometheusProcess(binary, Files.createTempDirectory("prometheus-"), job, List.copyOf(targets), true));
+    return start(
+        new PrometheusProcess(
+            binary, Files.createTempDirectory("prometheus-"), job, List.copyOf(targets), true));
   }
 
   /**
@@ -72,13 +84,14 @@ public final class PrometheusProcess implements AutoCloseable {
    * under {@code dir}, which is left in place for the logs of a failed run. The targets are a
    * file_sd file that Prometheus watches, so they can come and go without a reload.
    */
-  public static PrometheusProcess scrapingTargetsFile(RepositoryRoot repository, String job, Path dir)
-      throws IOException, InterruptedException {
+  public static PrometheusProcess scrapingTargetsFile(
+      RepositoryRoot repository, String job, Path dir) throws IOException, InterruptedException {
     Path binary = binary(repository);
     return start(new PrometheusProcess(binary, Files.createDirectories(dir), job, null, false));
   }
 
-  private static PrometheusProcess start(PrometheusProcess prometheus) throws IOException, InterruptedException {
+  private static PrometheusProcess start(PrometheusProcess prometheus)
+      throws IOException, InterruptedException {
     try {
       if (prometheus.staticTargets == null) {
         prometheus.writeTargets();
@@ -111,11 +124,13 @@ public final class PrometheusProcess implements AutoCloseable {
     if (process.running()) {
       return;
     }
-    process.start(new ProcessBuilder(binary.toString(),
-        "--config.file=" + dir.resolve("prometheus.yml"),
-        "--storage.tsdb.path=" + dir.resolve("data"),
-        "--web.listen-address=127.0.0.1:" + port,
-        "--log.level=warn"));
+    process.start(
+        new ProcessBuilder(
+            binary.toString(),
+            "--config.file=" + dir.resolve("prometheus.yml"),
+            "--storage.tsdb.path=" + dir.resolve("data"),
+            "--web.listen-address=127.0.0.1:" + port,
+            "--log.level=warn"));
     try {
       process.awaitHttpOk(url.resolve("/-/ready"), READY_TIMEOUT);
     } catch (IOException | InterruptedException e) {
@@ -124,7 +139,10 @@ public final class PrometheusProcess implements AutoCloseable {
     }
   }
 
-  /** Stops the server as an outage would (SIGTERM, then SIGKILL after a grace period); data and port are kept. */
+  /**
+   * Stops the server as an outage would (SIGTERM, then SIGKILL after a grace period); data and port
+   * are kept.
+   */
   public void stop() throws InterruptedException {
     process.stop();
   }
@@ -148,8 +166,12 @@ public final class PrometheusProcess implements AutoCloseable {
     }
   }
 
-  /** Timestamps of the scrapes of {@code target} in the {@code range} before {@code at}, oldest first. */
-  public List<Instant> scrapeTimes(String target, Instant at, Duration range) throws IOException, InterruptedException {
+  /**
+   * Timestamps of the scrapes of {@code target} in the {@code range} before {@code at}, oldest
+   * first.
+   */
+  public List<Instant> scrapeTimes(String target, Instant at, Duration range)
+      throws IOException, InterruptedException {
     Map<?, ?> data = query("up{instance=\"" + target + "\"}[" + range.toSeconds() + "s]", at);
     List<Instant> times = new ArrayList<>();
     for (Object series : (List<?>) data.get("result")) {
@@ -163,8 +185,12 @@ public final class PrometheusProcess implements AutoCloseable {
   }
 
   /** How many scrapes of {@code target} succeeded in the last {@code range}. */
-  public int successfulScrapes(String target, Duration range) throws IOException, InterruptedException {
-    Map<?, ?> data = query("sum_over_time(up{instance=\"" + target + "\"}[" + range.toSeconds() + "s])", Instant.now());
+  public int successfulScrapes(String target, Duration range)
+      throws IOException, InterruptedException {
+    Map<?, ?> data =
+        query(
+            "sum_over_time(up{instance=\"" + target + "\"}[" + range.toSeconds() + "s])",
+            Instant.now());
     List<?> result = (List<?>) data.get("result");
     if (result.isEmpty()) {
       return 0;
@@ -174,44 +200,70 @@ public final class PrometheusProcess implements AutoCloseable {
   }
 
   private Map<?, ?> query(String promql, Instant at) throws IOException, InterruptedException {
-    URI uri = url.resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
-        + "&time=" + at.toEpochMilli() / 1000.0);
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    URI uri =
+        url.resolve(
+            "/api/v1/query?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                + "&time="
+                + at.toEpochMilli() / 1000.0);
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IOException("Prometheus answered " + response.statusCode() + " to " + promql + ": " + response.body());
+      throw new IOException(
+          "Prometheus answered "
+              + response.statusCode()
+              + " to "
+              + promql
+              + ": "
+              + response.body());
     }
     return (Map<?, ?>) JSON.unmarshal(response.body(), Map.class).get("data");
   }
 
   private void requireTargetsFile() {
     if (staticTargets != null) {
-      throw new IllegalStateException("this Prometheus scrapes a fixed list of targets: " + staticTargets);
+      throw new IllegalStateException(
+          "this Prometheus scrapes a fixed list of targets: " + staticTargets);
     }
   }
 
   private void writeTargets() throws IOException {
     // written whole and renamed, so Prometheus' file watcher never reads half a file
-    String json = "[{\"targets\": [" + targets.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "))
-        + "], \"labels\": {}}]\n";
+    String json =
+        "[{\"targets\": ["
+            + targets.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "))
+            + "], \"labels\": {}}]\n";
     Path tmp = dir.resolve("targets.json.tmp");
     Files.writeString(tmp, json);
-    Files.move(tmp, dir.resolve("targets.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        dir.resolve("targets.json"),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
   }
 
   private String config() {
-    String targetsConfig = staticTargets != null
-        ? "    static_configs:\n"
-            + "      - targets: [" + staticTargets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", ")) + "]\n"
-        : "    file_sd_configs:\n"
-            + "      - files: ['" + dir.resolve("targets.json") + "']\n"
-            + "        refresh_interval: 1s\n";
+    String targetsConfig =
+        staticTargets != null
+            ? "    static_configs:\n"
+                + "      - targets: ["
+                + staticTargets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "))
+                + "]\n"
+            : "    file_sd_configs:\n"
+                + "      - files: ['"
+                + dir.resolve("targets.json")
+                + "']\n"
+                + "        refresh_interval: 1s\n";
     return "global:\n"
         + "  scrape_interval: 1s\n"
         + "  scrape_timeout: 1s\n"
         + "  evaluation_interval: 1s\n"
         + "scrape_configs:\n"
-        + "  - job_name: " + job + "\n"
+        + "  - job_name: "
+        + job
+        + "\n"
         + targetsConfig;
   }
 

@@ -13,11 +13,12 @@ public record RepoScript(Path file) {
 
   /** Runs the script to completion; its stdout, trimmed. */
   public String run() throws IOException, InterruptedException {
-    Process process = new ProcessBuilder("bash", file.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        // an install must never wait for an answer nobody will type
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .start();
+    Process process =
+        new ProcessBuilder("bash", file.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            // an install must never wait for an answer nobody will type
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     int exit = process.waitFor();
     if (exit != 0) {

@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The source checkout: its scripts find or build the binaries that tests and the sandbox run.
- * Maven may pass it as {@code canary.repository}; otherwise it is the nearest directory above the
- * working directory (a module's, under Maven; anywhere inside the checkout, from a shell) that
- * looks like one.
+ * The source checkout: its scripts find or build the binaries that tests and the sandbox run. Maven
+ * may pass it as {@code canary.repository}; otherwise it is the nearest directory above the working
+ * directory (a module's, under Maven; anywhere inside the checkout, from a shell) that looks like
+ * one.
  */
 public record RepositoryRoot(Path path) {
 
@@ -18,12 +18,15 @@ public record RepositoryRoot(Path path) {
       return new RepositoryRoot(Path.of(configured).toAbsolutePath().normalize());
     }
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("scripts/prometheus.sh")) && Files.isDirectory(dir.resolve("operator"))) {
+      if (Files.isRegularFile(dir.resolve("scripts/prometheus.sh"))
+          && Files.isDirectory(dir.resolve("operator"))) {
         return new RepositoryRoot(dir);
       }
     }
-    throw new IOException("no canary-operator checkout (scripts/prometheus.sh, operator/) above "
-        + Path.of("").toAbsolutePath() + "; set -Dcanary.repository");
+    throw new IOException(
+        "no canary-operator checkout (scripts/prometheus.sh, operator/) above "
+            + Path.of("").toAbsolutePath()
+            + "; set -Dcanary.repository");
   }
 
   public Path resolve(String relative) {
