@@ -34,14 +34,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/*
 The rules a namespace needs, in the ClusterRole (cluster-wide) or in each watched namespace's Role.
-Exactly the calls the operator makes: informers list and watch, status is server-side applied
-(patch on the subresource), the VirtualService is read and updated with its resourceVersion (never
-patched, created or deleted), events are only created.
+Exactly the calls the operator makes: informers list and watch, the finalizer is added and removed
+by patch, status is server-side applied (patch on the subresource), the VirtualService is read and
+updated with its resourceVersion (never patched, created or deleted), events are only created,
+Deployments named by spec.finalize are read (and patched only with rbac.copyToStable).
 */}}
 {{- define "canary-operator.namespaceRules" -}}
 - apiGroups: [canaryoperator.dev]
   resources: [canaryreleases]
-  verbs: [get, list, watch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [canaryoperator.dev]
   resources: [canaryreleases/status]
   verbs: [patch]
@@ -51,6 +52,10 @@ patched, created or deleted), events are only created.
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
+# spec.finalize: the stable and canary Deployments, read by name (never listed or watched).
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [{{ if .Values.rbac.copyToStable }}get, patch{{ else }}get{{ end }}]
 {{- if .Values.rbac.readSecrets }}
 # Prometheus credentials, read by name when an analysis runs; never listed or watched.
 - apiGroups: [""]

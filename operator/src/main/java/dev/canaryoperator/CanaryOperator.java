@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
 public final class CanaryOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CanaryOperator.class);
   static final String LEASE_NAME = "canary-operator";
+  static final String VERSION =
+      java.util.Objects.requireNonNullElse(
+          CanaryOperator.class.getPackage().getImplementationVersion(), "dev");
 
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Operator operator;
@@ -64,6 +67,18 @@ public final class CanaryOperator implements AutoCloseable {
             overrider.settingNamespaces(namespaces);
           }
         });
+  }
+
+  /**
+   * The configuration of the operator's own client: its user agent makes "canary-operator" the
+   * field manager of its writes, so that a write by anyone else can be named in an event.
+   */
+  public static io.fabric8.kubernetes.client.Config clientConfig(
+      io.fabric8.kubernetes.client.Config base) {
+    return new io.fabric8.kubernetes.client.ConfigBuilder(base)
+        .withUserAgent(
+            dev.canaryoperator.traffic.VirtualServiceRouter.FIELD_MANAGER + "/" + VERSION)
+        .build();
   }
 
   public void start() {

@@ -38,7 +38,12 @@ public final class CanaryOperatorMain {
     int port = Integer.parseInt(env("METRICS_PORT", "8080"));
     String leaseNamespace = System.getenv("LEADER_ELECTION_NAMESPACE");
 
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(
+                CanaryOperator.clientConfig(
+                    io.fabric8.kubernetes.client.Config.autoConfigure(null)))
+            .build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Analysis analysis = new PrometheusAnalysis(client, Clock.systemUTC());
     CanaryOperator operator =

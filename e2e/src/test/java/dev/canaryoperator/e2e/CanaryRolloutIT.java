@@ -18,13 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The operator, as its own process, driving a VirtualService on a real kube-apiserver while a real
@@ -34,7 +28,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * <p>Timings are seconds instead of minutes; assertions are about order, steps and status
  * timestamps, never about how fast something ran.
  */
-class CanaryRolloutIT {
+class CanaryRolloutIT extends MeshStackTest {
   private static final String RELEASE = "reviews";
 
   /**
@@ -43,47 +37,6 @@ class CanaryRolloutIT {
    * pick-up time, so a query ran about this long before the time the status shows.
    */
   private static final Duration RESULT_POLL = Duration.ofSeconds(1);
-
-  private static MeshStack stack;
-  private Mesh mesh;
-  private StatusLog status;
-
-  @RegisterExtension
-  final TestWatcher operatorLogOnFailure =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          if (mesh != null) {
-            System.err.println(
-                "operator log "
-                    + mesh.operator().log()
-                    + " (last lines):"
-                    + mesh.operator().logTail());
-          }
-        }
-      };
-
-  @BeforeAll
-  static void startStack() throws Exception {
-    stack = MeshStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
-
-  @AfterEach
-  void closeMesh() {
-    if (status != null) {
-      status.close();
-    }
-    if (mesh != null) {
-      mesh.close();
-    }
-  }
 
   @Test
   void healthyCanaryIsPromotedThroughEveryStepWithTrafficFollowingTheWeights() throws Exception {

@@ -12,13 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The operator process SIGKILLed on its own writes, at every transition of a promotion and of a
@@ -26,51 +21,15 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * the VirtualService that carries it): traffic never moves backwards and a rollback is never
  * undone, on a real kube-apiserver with a real Prometheus judging the simulated mesh.
  */
-class OperatorKilledAtWritesIT {
+class OperatorKilledAtWritesIT extends MeshStackTest {
   private static final String RELEASE = "reviews";
 
-  private static MeshStack stack;
-  private Mesh mesh;
-  private StatusLog status;
   private WriteKiller killer;
 
-  @RegisterExtension
-  final TestWatcher operatorLogOnFailure =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          if (mesh != null) {
-            System.err.println(
-                "operator log "
-                    + mesh.operator().log()
-                    + " (last lines):"
-                    + mesh.operator().logTail());
-          }
-        }
-      };
-
-  @BeforeAll
-  static void startStack() throws Exception {
-    stack = MeshStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
-
   @AfterEach
-  void closeMesh() {
+  void closeKiller() {
     if (killer != null) {
       killer.close();
-    }
-    if (status != null) {
-      status.close();
-    }
-    if (mesh != null) {
-      mesh.close();
     }
   }
 

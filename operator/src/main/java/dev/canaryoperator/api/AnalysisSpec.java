@@ -16,12 +16,20 @@ import java.util.Map;
 /** How the canary is judged against the stable at every interval. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AnalysisSpec {
-  @Default("1m")
+  public static final String DEFAULT_INTERVAL = "1m";
+  public static final int DEFAULT_FAILURE_LIMIT = 1;
+  public static final OnNoData DEFAULT_ON_NO_DATA = OnNoData.Hold;
+
+  @Default(DEFAULT_INTERVAL)
   @Pattern(Durations.PATTERN)
-  private String interval = "1m";
+  @Size(max = Durations.MAX_LENGTH)
+  @ValidationRule(value = Durations.CEL_1S_TO_30D, message = Durations.MESSAGE_1S_TO_30D)
+  private String interval = DEFAULT_INTERVAL;
 
   @Default("5m")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
+  @ValidationRule(value = Durations.CEL_1S_TO_30D, message = Durations.MESSAGE_1S_TO_30D)
   private String window = "5m";
 
   @Required private PrometheusSpec prometheus;
@@ -60,10 +68,10 @@ public class AnalysisSpec {
 
   @Default("1")
   @Min(1)
-  private Integer failureLimit = 1;
+  private Integer failureLimit = DEFAULT_FAILURE_LIMIT;
 
   @Default("Hold")
-  private OnNoData onNoData = OnNoData.Hold;
+  private OnNoData onNoData = DEFAULT_ON_NO_DATA;
 
   /**
    * Prometheus label matchers that select each side's series (destination_* labels of Istio's

@@ -35,13 +35,23 @@ public class CanaryRelease extends CustomResource<CanaryReleaseSpec, CanaryRelea
   public static final String GROUP = "canaryoperator.dev";
   public static final String VERSION = "v1alpha1";
 
-  /**
-   * Annotation a person sets (to any new value) to promote a release waiting under Manual
-   * promotion.
+  /*
+   * Requests a person or a tool makes, as annotations whose value binds them to one rollout:
+   * "<status.rolloutId>.<status.attempt>/<anything unique>" (for abort, an optional reason after
+   * a space). Each value acts once; a value for another rollout, or one already acknowledged
+   * (an old value restored by a GitOps tool, a replayed apply), acts on nothing.
    */
+
+  /** Promote a release waiting at its last step under Manual promotion. */
   public static final String PROMOTE_ANNOTATION = GROUP + "/promote";
 
-  /** Annotation a person sets (to any new value) to start a rolled-back release again. */
+  /** Straight to 100% from any step, skipping the remaining steps and their analysis. */
+  public static final String PROMOTE_FULL_ANNOTATION = GROUP + "/promote-full";
+
+  /** Roll back now, with an optional reason after the request id. */
+  public static final String ABORT_ANNOTATION = GROUP + "/abort";
+
+  /** Start a rolled-back release again, as a new attempt of the same rollout. */
   public static final String RETRY_ANNOTATION = GROUP + "/retry";
 
   @Override

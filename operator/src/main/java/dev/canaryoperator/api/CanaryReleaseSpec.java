@@ -19,6 +19,9 @@ import java.util.List;
         "stable and canary are the same destination: give the canary another host, subset or port",
     fieldPath = ".canary")
 public class CanaryReleaseSpec {
+  public static final String DEFAULT_STEP_DURATION = "30m";
+  public static final Promotion DEFAULT_PROMOTION = Promotion.Automatic;
+
   @Required private VirtualServiceRef virtualService;
   @Required private Destination stable;
   @Required private Destination canary;
@@ -34,12 +37,14 @@ public class CanaryReleaseSpec {
       message = "step weights must be strictly increasing, for example 5, 10, 25, 50, 100")
   private List<Step> steps = new ArrayList<>();
 
-  @Default("30m")
+  @Default(DEFAULT_STEP_DURATION)
   @Pattern(Durations.PATTERN)
-  private String stepDuration = "30m";
+  @Size(max = Durations.MAX_LENGTH)
+  @ValidationRule(value = Durations.CEL_1S_TO_30D, message = Durations.MESSAGE_1S_TO_30D)
+  private String stepDuration = DEFAULT_STEP_DURATION;
 
   @Default("Automatic")
-  private Promotion promotion = Promotion.Automatic;
+  private Promotion promotion = DEFAULT_PROMOTION;
 
   /** Stops the rollout where it is: no analysis, no step change, weights kept. */
   private Boolean paused;
@@ -47,6 +52,15 @@ public class CanaryReleaseSpec {
   @Required private AnalysisSpec analysis;
   private CanaryGroup canaryGroup;
   private CanaryHeaders canaryHeaders;
+
+  /** What happens after Promoted; absent: the canary keeps 100%. */
+  private Finalize finalize;
+
+  /**
+   * What deleting the release does to the traffic; absent: 100% back on the stable mid-rollout, the
+   * split left as it is once Promoted, Completed or RolledBack.
+   */
+  private OnDelete onDelete;
 
   public CanaryReleaseSpec() {}
 
@@ -136,5 +150,21 @@ public class CanaryReleaseSpec {
 
   public void setCanaryHeaders(CanaryHeaders canaryHeaders) {
     this.canaryHeaders = canaryHeaders;
+  }
+
+  public Finalize getFinalize() {
+    return finalize;
+  }
+
+  public void setFinalize(Finalize finalize) {
+    this.finalize = finalize;
+  }
+
+  public OnDelete getOnDelete() {
+    return onDelete;
+  }
+
+  public void setOnDelete(OnDelete onDelete) {
+    this.onDelete = onDelete;
   }
 }

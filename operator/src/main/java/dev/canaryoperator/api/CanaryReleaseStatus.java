@@ -38,10 +38,23 @@ public class CanaryReleaseStatus {
   private AnalysisStatus lastAnalysis;
   private String message;
 
-  /** The promote / retry annotation values already acted upon, so that each request acts once. */
-  private String acknowledgedPromote;
+  /** The request annotation values already acted on or refused, so that each acts once. */
+  private RequestsStatus acknowledged;
 
-  private String acknowledgedRetry;
+  /**
+   * Which attempt of the rollout this is: a retry starts the next. Requests name {@code
+   * <rolloutId>.<attempt>}.
+   */
+  private Integer attempt;
+
+  /** Why the phase is what it is, in one word (AnalysisFailed, Aborted, Completed...). */
+  private String reason;
+
+  /** When finalisation started; spec.finalize.timeout counts from here. */
+  private String finalisingSince;
+
+  /** The canary headers the operator set, so that it can remove them when the spec drops them. */
+  private java.util.Map<String, String> canaryHeaders;
 
   /**
    * The VirtualService's metadata.generation when this status was decided. The status is written
@@ -160,22 +173,6 @@ public class CanaryReleaseStatus {
     this.message = message;
   }
 
-  public String getAcknowledgedPromote() {
-    return acknowledgedPromote;
-  }
-
-  public void setAcknowledgedPromote(String acknowledgedPromote) {
-    this.acknowledgedPromote = acknowledgedPromote;
-  }
-
-  public String getAcknowledgedRetry() {
-    return acknowledgedRetry;
-  }
-
-  public void setAcknowledgedRetry(String acknowledgedRetry) {
-    this.acknowledgedRetry = acknowledgedRetry;
-  }
-
   public Long getVirtualServiceGeneration() {
     return virtualServiceGeneration;
   }
@@ -198,5 +195,45 @@ public class CanaryReleaseStatus {
 
   public void setHistory(List<HistoryEntry> history) {
     this.history = history;
+  }
+
+  public RequestsStatus getAcknowledged() {
+    return acknowledged;
+  }
+
+  public void setAcknowledged(RequestsStatus acknowledged) {
+    this.acknowledged = acknowledged;
+  }
+
+  public Integer getAttempt() {
+    return attempt;
+  }
+
+  public void setAttempt(Integer attempt) {
+    this.attempt = attempt;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getFinalisingSince() {
+    return finalisingSince;
+  }
+
+  public void setFinalisingSince(String finalisingSince) {
+    this.finalisingSince = finalisingSince;
+  }
+
+  public java.util.Map<String, String> getCanaryHeaders() {
+    return canaryHeaders;
+  }
+
+  public void setCanaryHeaders(java.util.Map<String, String> canaryHeaders) {
+    this.canaryHeaders = canaryHeaders;
   }
 }

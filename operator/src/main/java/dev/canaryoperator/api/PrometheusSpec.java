@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** Where and how to query Prometheus. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,6 +16,8 @@ public class PrometheusSpec {
 
   @Default("10s")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
+  @ValidationRule(value = Durations.CEL_1S_TO_5M, message = Durations.MESSAGE_1S_TO_5M)
   private String timeout = "10s";
 
   /**

@@ -5,6 +5,8 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** One traffic step: the canary's share in percent and how long to observe it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -16,6 +18,8 @@ public class Step {
 
   /** Defaults to spec.stepDuration. */
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
+  @ValidationRule(value = Durations.CEL_1S_TO_30D, message = Durations.MESSAGE_1S_TO_30D)
   private String duration;
 
   public Step() {}

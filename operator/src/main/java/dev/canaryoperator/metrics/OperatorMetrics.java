@@ -64,6 +64,25 @@ public final class OperatorMetrics {
         .increment();
   }
 
+  /** A deleted release's series disappear at once, not at the next restart. */
+  public void forget(CanaryRelease release) {
+    String key = key(release);
+    weights.remove(key);
+    for (Phase phase : Phase.values()) {
+      phases.remove(key + "|" + phase);
+    }
+    String namespace = release.getMetadata().getNamespace();
+    String name = release.getMetadata().getName();
+    registry.getMeters().stream()
+        .filter(m -> m.getId().getName().startsWith("canary_release_"))
+        .filter(
+            m ->
+                namespace.equals(m.getId().getTag("namespace"))
+                    && name.equals(m.getId().getTag("name")))
+        .toList()
+        .forEach(registry::remove);
+  }
+
   private static Tags tags(CanaryRelease release) {
     return Tags.of(
         "namespace", release.getMetadata().getNamespace(), "name", release.getMetadata().getName());

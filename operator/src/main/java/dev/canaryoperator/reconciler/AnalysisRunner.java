@@ -78,6 +78,14 @@ final class AnalysisRunner implements AutoCloseable {
     inFlight.remove(releaseKey, completed.token());
   }
 
+  /** The release is gone: a result still on offer (or in flight) is of no use to anyone. */
+  void forget(String releaseKey) {
+    InFlight dropped = inFlight.remove(releaseKey);
+    if (dropped != null) {
+      dropped.result().cancel(true);
+    }
+  }
+
   boolean running(String releaseKey) {
     InFlight running = inFlight.get(releaseKey);
     return running != null && !running.result().isDone();

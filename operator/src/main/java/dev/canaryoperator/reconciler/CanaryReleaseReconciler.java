@@ -9,25 +9,27 @@ import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.metrics.OperatorMetrics;
 import dev.canaryoperator.rollout.Decision;
 import dev.canaryoperator.rollout.Observation;
+import dev.canaryoperator.rollout.Requests;
 import dev.canaryoperator.rollout.RolloutId;
 import dev.canaryoperator.rollout.RolloutState;
 import dev.canaryoperator.rollout.RolloutStateMachine;
 import dev.canaryoperator.rollout.StepPlan;
-import dev.canaryoperator.rollout.Transition;
+import dev.canaryoperator.rollout.WorkloadEffect;
 import dev.canaryoperator.routing.RouteTarget;
+import dev.canaryoperator.routing.RouteWeights;
 import dev.canaryoperator.routing.TrafficProblem;
 import dev.canaryoperator.routing.TrafficRouter;
 import dev.canaryoperator.traffic.VirtualServiceRouter;
+import dev.canaryoperator.workload.Deployments;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
@@ -47,13 +49,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Thin glue: observe (VirtualService, annotations, analysis), ask the state machine, record its
- * decision in the status, make the VirtualService match it, and come back when the next analysis is
- * due. Why the status goes first: docs/crash-safety.md.
+ * Thin glue: observe (VirtualService, Deployments, annotations, analysis), ask the state machine,
+ * record its decision in the status, make the VirtualService (and under CopyToStable the
+ * Deployments) match it, and come back when the next thing is due. Why the status goes first:
+ * docs/crash-safety.md. A finalizer (the Cleaner) hands the traffic back on deletion.
  */
-// Annotations (promote, retry) do not bump the generation, so every event must reach us.
+// Annotations (the requests) do not bump the generation, so every event must reach us.
 @ControllerConfiguration(name = "canaryrelease", generationAwareEventProcessing = false)
-public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoCloseable {
+public class CanaryReleaseReconciler
+    implements Reconciler<CanaryRelease>, Cleaner<CanaryRelease>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CanaryReleaseReconciler.class);
   static final String VS_INDEX = "virtualservice";
   private static final Duration ANALYSIS_POLL = Duration.ofSeconds(1);
@@ -62,9 +66,11 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
   private final Clock clock;
   private final AnalysisRunner analyses;
   private final OperatorMetrics metrics;
+  private final StatusWriter status;
   private final boolean istioInstalled;
   private final KubernetesClient client;
   private final TrafficRouter router;
+  private final Deployments deployments;
   private InformerEventSource<GenericKubernetesResource, CanaryRelease> virtualServices;
 
   public CanaryReleaseReconciler(
@@ -72,8 +78,10 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
     this.clock = clock;
     this.client = client;
     this.router = new VirtualServiceRouter(client, this::ownWrite);
+    this.deployments = new Deployments(client);
     this.analyses = new AnalysisRunner(analysis, 4);
     this.metrics = metrics;
+    this.status = new StatusWriter(metrics);
     this.istioInstalled =
         client
                 .apiextensions()
@@ -85,7 +93,8 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
     if (!istioInstalled) {
       log.error(
           "Istio's VirtualService CRD (virtualservices.networking.istio.io) is not installed: "
-              + "CanaryReleases will stay Pending until Istio is installed and the operator restarted");
+              + "CanaryReleases will stay Pending until Istio is installed and the operator"
+              + " restarted");
     }
   }
 
@@ -132,31 +141,43 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
     CanaryReleaseSpec spec = release.getSpec();
     String namespace = release.getMetadata().getNamespace();
     String key = vsKey(namespace, release.getMetadata().getName());
-    StepPlan plan = StepPlan.of(spec);
-    RouteTarget target =
-        new RouteTarget(
-            release.getMetadata().getName(),
-            namespace,
-            spec.getVirtualService().getRoutes(),
-            spec.getStable(),
-            spec.getCanary(),
-            spec.getCanaryGroup(),
-            spec.getCanaryHeaders());
+    CanaryReleaseStatus previous = release.getStatus();
+    RolloutState state = StatusMapper.toState(previous);
+    StepPlan plan;
+    try {
+      plan = StepPlan.of(spec);
+    } catch (IllegalArgumentException e) {
+      // A spec the operator cannot work with is a status naming the field, not a retry loop.
+      Decision refused = RolloutStateMachine.invalidSpec(state, e.getMessage());
+      status.record(
+          release,
+          context,
+          refused,
+          previous,
+          new TrafficProblem(TrafficProblem.Kind.InvalidSpec, e.getMessage()),
+          previousGeneration(previous),
+          now);
+      return UpdateControl.noUpdate();
+    }
+    Deployments.Pair workloads =
+        plan.finalization() == null ? null : deployments.read(namespace, plan.finalization());
+    RouteTarget target = routeTarget(release, previous);
     String vsName = spec.getVirtualService().getName();
-    Map<String, String> annotations =
-        Objects.requireNonNullElse(release.getMetadata().getAnnotations(), Map.of());
 
     TrafficRouter.Snapshot routing =
         istioInstalled ? router.read(vsName, target) : VirtualServiceRouter.withoutIstio(vsName);
     TrafficProblem problem = routing.problem();
+    String canaryRevision =
+        workloads == null ? null : workloads.canaryRevision(client.getKubernetesSerialization());
     Observation observation =
         new Observation(
-            RolloutId.of(spec),
-            annotations.get(CanaryRelease.PROMOTE_ANNOTATION),
-            annotations.get(CanaryRelease.RETRY_ANNOTATION),
+            RolloutId.of(spec, canaryRevision),
+            requests(release),
             problem,
-            null);
-    RolloutState state = StatusMapper.toState(release.getStatus());
+            outsideEdit(previous, routing),
+            null,
+            null,
+            workloads == null ? null : workloads.readiness());
 
     boolean due = RolloutStateMachine.analysisDue(plan, state, observation, now);
     AnalysisTarget dueTarget =
@@ -172,12 +193,12 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
 
     // The write order (docs/crash-safety.md): the decision is recorded in status first, then the
     // VirtualService is made to match it. A process killed in between leaves a status from which
-    // the next one writes the same split; written the other way round, a restart trusted the older
-    // status and put traffic back (a rollback undone, a step moved backwards).
+    // the next one writes the same split; written the other way round, a restart trusted the
+    // older status and put traffic back (a rollback undone, a step moved backwards).
     Decision decision = RolloutStateMachine.decide(plan, state, observation, now);
-    CanaryReleaseStatus previous = release.getStatus();
     CanaryReleaseStatus recorded =
-        record(release, context, decision, previous, problem, routing.generation(), now);
+        status.record(release, context, decision, previous, problem, routing.generation(), now);
+    // A verdict is forgotten only once the status holds its effect.
     completed.ifPresent(
         c -> {
           metrics.analysis(release, c.result().verdict());
@@ -195,97 +216,170 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
                 decision.state(),
                 observation.withTrafficProblem(problem).withAnalysis(null),
                 now);
-        record(release, context, decision, recorded, problem, routing.generation(), now);
+        status.record(release, context, decision, recorded, problem, routing.generation(), now);
       } else if (outcome.written() && decision.transitions().isEmpty()) {
         reportRewrite(release, decision, previous, routing);
+      }
+    }
+    // Deployments last: the canary is scaled down only once the stable carries the traffic.
+    if (workloads != null && problem == null) {
+      if (decision.workload().contains(WorkloadEffect.COPY_CANARY_TO_STABLE)) {
+        deployments.copyCanaryToStable(namespace, workloads);
+      }
+      if (decision.workload().contains(WorkloadEffect.SCALE_CANARY_TO_ZERO)) {
+        deployments.scaleCanaryToZero(namespace, workloads);
       }
     }
     return reschedule(decision, problem, key);
   }
 
   /**
-   * Writes the decision into the status (when it changed), then tells its transitions: an event or
-   * log line only ever describes a decision the status already holds.
+   * Deletion (the finalizer): 100% back on the stable mid-rollout, the split kept once settled
+   * (spec.onDelete overrides), and whatever the operator added to the VirtualService removed. A
+   * VirtualService that is gone has nothing to restore: the deletion completes, with an event.
    */
-  private CanaryReleaseStatus record(
-      CanaryRelease release,
-      Context<CanaryRelease> context,
-      Decision decision,
-      CanaryReleaseStatus previous,
-      TrafficProblem problem,
-      long vsGeneration,
-      Instant now) {
-    CanaryReleaseStatus next =
-        StatusMapper.toStatus(
-            decision.state(),
-            decision.weights(),
-            previous,
-            decision.transitions(),
-            problem,
-            release.getMetadata().getGeneration(),
-            now);
-    next.setVirtualServiceGeneration(vsGeneration);
-    var json = context.getClient().getKubernetesSerialization();
-    if (sameStatus(json, previous, next)) {
-      next = previous;
+  @Override
+  public DeleteControl cleanup(CanaryRelease release, Context<CanaryRelease> context) {
+    String namespace = release.getMetadata().getNamespace();
+    String name = release.getMetadata().getName();
+    StepPlan plan;
+    try {
+      plan = StepPlan.of(release.getSpec());
+    } catch (IllegalArgumentException e) {
+      plan = null;
+    }
+    RolloutStateMachine.DeletionDecision deletion =
+        RolloutStateMachine.onDelete(plan, StatusMapper.toState(release.getStatus()));
+    RouteTarget target = routeTarget(release, release.getStatus()).withoutExtras();
+    String message;
+    if (!istioInstalled) {
+      message = "deleted; Istio is not installed, so no VirtualService was touched";
     } else {
-      CanaryRelease fresh = new CanaryRelease();
-      fresh.setMetadata(
-          new ObjectMetaBuilder()
-              .withName(release.getMetadata().getName())
-              .withNamespace(release.getMetadata().getNamespace())
-              .build());
-      fresh.setStatus(next);
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(release, fresh, context);
+      TrafficRouter.Snapshot routing =
+          router.read(release.getSpec().getVirtualService().getName(), target);
+      if (routing.problem() != null) {
+        message = "deleted without touching the VirtualService: " + routing.problem().message();
+      } else {
+        RouteWeights weights =
+            deletion.weights() != null
+                ? deletion.weights()
+                : Objects.requireNonNullElse(routing.weights(), RouteWeights.ALL_STABLE);
+        TrafficRouter.Outcome outcome = router.apply(routing, target, weights);
+        message =
+            outcome.problem() != null
+                ? "deleted without touching the VirtualService: " + outcome.problem().message()
+                : "deleted: "
+                    + deletion.message()
+                    + "; the routes and headers the release added are removed";
+      }
     }
-    ReleaseEvents events = new ReleaseEvents(context.getClient());
-    for (Transition t : decision.transitions()) {
-      events.record(release, t.reason(), t.message(), t.warning());
-      log.info(
-          "{}/{}: {} - {}",
-          release.getMetadata().getNamespace(),
-          release.getMetadata().getName(),
-          t.reason(),
-          t.message());
+    new ReleaseEvents(client).record(release, "Deleted", message, false);
+    log.info("{}/{}: Deleted - {}", namespace, name, message);
+    metrics.forget(release);
+    analyses.forget(vsKey(namespace, name));
+    return DeleteControl.defaultDelete();
+  }
+
+  private static RouteTarget routeTarget(CanaryRelease release, CanaryReleaseStatus status) {
+    CanaryReleaseSpec spec = release.getSpec();
+    Map<String, String> stale = new HashMap<>();
+    if (status != null && status.getCanaryHeaders() != null) {
+      stale.putAll(status.getCanaryHeaders());
     }
-    metrics.observe(release, next);
-    return next;
+    if (spec.getCanaryHeaders() != null) {
+      spec.getCanaryHeaders().getSet().keySet().forEach(stale::remove);
+    }
+    return new RouteTarget(
+        release.getMetadata().getName(),
+        release.getMetadata().getNamespace(),
+        spec.getVirtualService().getRoutes(),
+        spec.getStable(),
+        spec.getCanary(),
+        spec.getCanaryGroup(),
+        spec.getCanaryHeaders(),
+        stale);
+  }
+
+  private static Requests requests(CanaryRelease release) {
+    Map<String, String> annotations =
+        Objects.requireNonNullElse(release.getMetadata().getAnnotations(), Map.of());
+    return new Requests(
+        annotations.get(CanaryRelease.PROMOTE_ANNOTATION),
+        annotations.get(CanaryRelease.PROMOTE_FULL_ANNOTATION),
+        annotations.get(CanaryRelease.ABORT_ANNOTATION),
+        annotations.get(CanaryRelease.RETRY_ANNOTATION));
+  }
+
+  /**
+   * Someone else changed the split since the status's decision: the VirtualService moved past the
+   * generation the status recorded and carries another canary weight than the status says.
+   */
+  private static Observation.OutsideEdit outsideEdit(
+      CanaryReleaseStatus previous, TrafficRouter.Snapshot routing) {
+    if (previous == null
+        || previous.getVirtualServiceGeneration() == null
+        || previous.getCanaryWeight() == null
+        || routing.problem() != null
+        || routing.weights() == null
+        || routing.generation() == previous.getVirtualServiceGeneration()
+        || routing.weights().canary() == previous.getCanaryWeight()) {
+      return null;
+    }
+    return new Observation.OutsideEdit(
+        routing.weights(), Objects.requireNonNullElse(routing.lastEditor(), "an unknown client"));
+  }
+
+  private static long previousGeneration(CanaryReleaseStatus previous) {
+    return previous == null || previous.getVirtualServiceGeneration() == null
+        ? 0
+        : previous.getVirtualServiceGeneration();
   }
 
   /**
    * The split was written although nothing changed: either the status's own decision had not
    * reached the VirtualService (the operator stopped between the two writes), or someone else
-   * changed the VirtualService since.
+   * changed the VirtualService since (raising the canary's share, or anything but lowering it).
    */
   private void reportRewrite(
       CanaryRelease release,
       Decision decision,
       CanaryReleaseStatus previous,
       TrafficRouter.Snapshot routing) {
-    ReleaseEvents events = new ReleaseEvents(client);
-    String name = release.getMetadata().getNamespace() + "/" + release.getMetadata().getName();
+    String reason;
+    String message;
+    boolean warning;
     if (previous != null
         && Objects.equals(previous.getVirtualServiceGeneration(), routing.generation())) {
-      String message =
+      reason = "InterruptedWriteCompleted";
+      message =
           "the VirtualService did not carry the split the status had recorded (the operator "
               + "stopped between the two writes): canary at "
               + decision.weights().canary()
               + "% written now";
-      events.record(release, "InterruptedWriteCompleted", message, false);
-      log.info("{}: InterruptedWriteCompleted - {}", name, message);
+      warning = false;
     } else {
-      String message =
-          "the VirtualService was changed by someone else; the release's split was written again";
-      events.record(release, "WeightsRestored", message, true);
-      log.info("{}: WeightsRestored - {}", name, message);
+      reason = "WeightsRestored";
+      message =
+          "the VirtualService was changed by "
+              + Objects.requireNonNullElse(routing.lastEditor(), "someone else")
+              + "; the release's split was written again (lowering the canary's weight by hand"
+              + " is taken as an abort instead)";
+      warning = true;
     }
+    new ReleaseEvents(client).record(release, reason, message, warning);
+    log.info(
+        "{}/{}: {} - {}",
+        release.getMetadata().getNamespace(),
+        release.getMetadata().getName(),
+        reason,
+        message);
   }
 
   /**
    * With the canary at 100% the stable serves nothing: compare with its traffic before the shift.
    */
   private static Instant stableBaseline(StepPlan plan, RolloutState state) {
-    return plan.step(state.step()).weight() == 100 ? state.weightChangedAt() : null;
+    return plan.step(state.step()).weight() == 100 ? state.progress().weightChangedAt() : null;
   }
 
   private UpdateControl<CanaryRelease> reschedule(
@@ -294,9 +388,11 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
     if (analyses.running(key)) {
       return control.rescheduleAfter(ANALYSIS_POLL);
     }
+    Phase phase = decision.state().phase();
     if (problem != null
-        && decision.state().phase() != Phase.Promoted
-        && decision.state().phase() != Phase.RolledBack) {
+        && phase != Phase.Promoted
+        && phase != Phase.RolledBack
+        && phase != Phase.Completed) {
       return control.rescheduleAfter(PROBLEM_RECHECK);
     }
     Duration wake = decision.wakeUpAfter();
@@ -321,23 +417,6 @@ public class CanaryReleaseReconciler implements Reconciler<CanaryRelease>, AutoC
       virtualServices.handleRecentResourceUpdate(
           ResourceID.fromResource(updated), updated, previous);
     }
-  }
-
-  /**
-   * Equal but for the VirtualService generation: that alone is no news, and a status that keeps an
-   * older generation still tells an interrupted write (VirtualService unchanged since) from a
-   * foreign change (it moved on).
-   */
-  private static boolean sameStatus(
-      KubernetesSerialization json, CanaryReleaseStatus a, CanaryReleaseStatus b) {
-    if (a == null || b == null) {
-      return a == b;
-    }
-    Map<?, ?> left = new HashMap<>(json.convertValue(a, Map.class));
-    Map<?, ?> right = new HashMap<>(json.convertValue(b, Map.class));
-    left.remove("virtualServiceGeneration");
-    right.remove("virtualServiceGeneration");
-    return left.equals(right);
   }
 
   private static String vsKey(String namespace, String name) {

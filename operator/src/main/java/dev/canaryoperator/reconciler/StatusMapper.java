@@ -8,8 +8,13 @@ import dev.canaryoperator.api.CanaryReleaseStatus;
 import dev.canaryoperator.api.CheckStatus;
 import dev.canaryoperator.api.HistoryEntry;
 import dev.canaryoperator.api.Phase;
+import dev.canaryoperator.api.RequestsStatus;
 import dev.canaryoperator.api.SideMeasurement;
+import dev.canaryoperator.rollout.AnalysisRecord;
+import dev.canaryoperator.rollout.Requests;
+import dev.canaryoperator.rollout.RolloutRef;
 import dev.canaryoperator.rollout.RolloutState;
+import dev.canaryoperator.rollout.StepProgress;
 import dev.canaryoperator.rollout.Transition;
 import dev.canaryoperator.routing.RouteWeights;
 import dev.canaryoperator.routing.TrafficProblem;
@@ -54,21 +59,30 @@ final class StatusMapper {
                                     c.getStable(),
                                     c.getReason()))
                         .toList());
-    boolean awaiting = Boolean.TRUE.equals(status.getAwaitingPromotion());
+    RequestsStatus ack = status.getAcknowledged();
     return new RolloutState(
         status.getPhase(),
-        status.getRolloutId(),
-        orZero(status.getCurrentStep()),
-        instant(status.getStepStartedAt()),
-        orZero(status.getStepAnalysesPassed()),
-        orZero(status.getConsecutiveFailures()),
-        awaiting,
-        last == null ? null : instant(last.getTime()),
-        lastResult,
-        status.getAcknowledgedPromote(),
-        status.getAcknowledgedRetry(),
+        status.getRolloutId() == null
+            ? null
+            : new RolloutRef(
+                status.getRolloutId(),
+                Math.max(1, Objects.requireNonNullElse(status.getAttempt(), 1))),
+        status.getReason(),
         status.getMessage(),
-        instant(status.getWeightChangedAt()));
+        new StepProgress(
+            orZero(status.getCurrentStep()),
+            instant(status.getStepStartedAt()),
+            instant(status.getWeightChangedAt()),
+            Boolean.TRUE.equals(status.getAwaitingPromotion())),
+        new AnalysisRecord(
+            orZero(status.getStepAnalysesPassed()),
+            orZero(status.getConsecutiveFailures()),
+            last == null ? null : instant(last.getTime()),
+            lastResult),
+        ack == null
+            ? Requests.NONE
+            : new Requests(ack.getPromote(), ack.getPromoteFull(), ack.getAbort(), ack.getRetry()),
+        instant(status.getFinalisingSince()));
   }
 
   static CanaryReleaseStatus toStatus(
@@ -82,24 +96,29 @@ final class StatusMapper {
     CanaryReleaseStatus status = new CanaryReleaseStatus();
     status.setPhase(state.phase());
     status.setObservedGeneration(generation);
-    status.setRolloutId(state.rolloutId());
+    status.setRolloutId(state.rollout() == null ? null : state.rollout().id());
+    status.setAttempt(state.rollout() == null ? null : state.rollout().attempt());
+    status.setReason(state.reason());
     status.setCurrentStep(state.step());
     RouteWeights shown = weights != null ? weights : previousWeights(previous);
     if (shown != null) {
       status.setCanaryWeight(shown.canary());
       status.setStableWeight(shown.stable());
     }
-    status.setStepStartedAt(
-        state.stepStartedAt() == null ? null : state.stepStartedAt().toString());
-    status.setWeightChangedAt(
-        state.weightChangedAt() == null ? null : state.weightChangedAt().toString());
-    status.setStepAnalysesPassed(state.stepAnalysesPassed());
-    status.setConsecutiveFailures(state.consecutiveFailures());
-    status.setAwaitingPromotion(state.awaitingPromotion() ? Boolean.TRUE : null);
+    StepProgress progress = state.progress();
+    status.setStepStartedAt(text(progress.startedAt()));
+    status.setWeightChangedAt(text(progress.weightChangedAt()));
+    status.setStepAnalysesPassed(state.analysis().passedInStep());
+    status.setConsecutiveFailures(state.analysis().consecutiveFailures());
+    status.setAwaitingPromotion(progress.awaitingPromotion() ? Boolean.TRUE : null);
     status.setLastAnalysis(analysisStatus(state));
     status.setMessage(state.message());
-    status.setAcknowledgedPromote(state.acknowledgedPromote());
-    status.setAcknowledgedRetry(state.acknowledgedRetry());
+    Requests ack = state.acknowledged();
+    status.setAcknowledged(
+        ack.equals(Requests.NONE)
+            ? null
+            : new RequestsStatus(ack.promote(), ack.promoteFull(), ack.abort(), ack.retry()));
+    status.setFinalisingSince(text(state.finalisingSince()));
     status.setConditions(
         conditions(
             state,
@@ -127,7 +146,12 @@ final class StatusMapper {
       long generation,
       Instant now) {
     List<Condition> result = new ArrayList<>();
-    boolean progressing = state.phase() == Phase.Progressing || state.phase() == Phase.Paused;
+    Phase phase = state.phase();
+    boolean progressing =
+        phase == Phase.Progressing || phase == Phase.Paused || phase == Phase.Finalising;
+    boolean promoted =
+        phase == Phase.Promoted || phase == Phase.Finalising || phase == Phase.Completed;
+    String message = Objects.requireNonNullElse(state.message(), "phase " + phase);
     result.add(
         condition(
             previous,
@@ -138,32 +162,38 @@ final class StatusMapper {
             generation,
             now));
     result.add(
+        condition(previous, "Progressing", progressing, phase.name(), message, generation, now));
+    result.add(
         condition(
             previous,
-            "Progressing",
-            progressing,
-            state.phase().name(),
-            Objects.requireNonNullElse(state.message(), "phase " + state.phase()),
+            "Promoted",
+            promoted,
+            promoted ? "Promoted" : "NotPromoted",
+            promoted ? message : "the canary has not been promoted",
             generation,
             now));
     result.add(
         condition(
             previous,
-            "Promoted",
-            state.phase() == Phase.Promoted,
-            state.phase() == Phase.Promoted ? "Promoted" : "NotPromoted",
-            state.phase() == Phase.Promoted ? state.message() : "the canary has not been promoted",
+            "Completed",
+            phase == Phase.Completed,
+            phase == Phase.Completed || phase == Phase.Finalising
+                ? Objects.requireNonNullElse(state.reason(), phase.name())
+                : "NotCompleted",
+            phase == Phase.Completed || phase == Phase.Finalising
+                ? message
+                : "the release has not been finalised back to the stable",
             generation,
             now));
     result.add(
         condition(
             previous,
             "RolledBack",
-            state.phase() == Phase.RolledBack,
-            state.phase() == Phase.RolledBack ? "AnalysisFailed" : "NotRolledBack",
-            state.phase() == Phase.RolledBack
-                ? state.message()
-                : "the canary has not been rolled back",
+            phase == Phase.RolledBack,
+            phase == Phase.RolledBack
+                ? Objects.requireNonNullElse(state.reason(), "RolledBack")
+                : "NotRolledBack",
+            phase == Phase.RolledBack ? message : "the canary has not been rolled back",
             generation,
             now));
     return result;
@@ -218,18 +248,19 @@ final class StatusMapper {
   }
 
   private static AnalysisStatus analysisStatus(RolloutState state) {
-    if (state.lastAnalysis() == null) {
+    AnalysisRecord record = state.analysis();
+    if (record.last() == null) {
       return null;
     }
     AnalysisStatus status = new AnalysisStatus();
-    status.setTime(state.lastAnalysisAt() == null ? null : state.lastAnalysisAt().toString());
-    status.setVerdict(state.lastAnalysis().verdict());
-    status.setCanary(side(state.lastAnalysis().canary()));
-    status.setStable(side(state.lastAnalysis().stable()));
-    status.setReason(state.lastAnalysis().reason());
-    if (!state.lastAnalysis().checks().isEmpty()) {
+    status.setTime(text(record.lastAt()));
+    status.setVerdict(record.last().verdict());
+    status.setCanary(side(record.last().canary()));
+    status.setStable(side(record.last().stable()));
+    status.setReason(record.last().reason());
+    if (!record.last().checks().isEmpty()) {
       status.setChecks(
-          state.lastAnalysis().checks().stream()
+          record.last().checks().stream()
               .map(
                   c ->
                       new CheckStatus(
@@ -255,6 +286,10 @@ final class StatusMapper {
     return s == null
         ? Measurement.UNKNOWN
         : new Measurement(s.getRequests(), s.getErrorRate(), s.getLatencyMs());
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
   }
 
   private static Instant instant(String text) {

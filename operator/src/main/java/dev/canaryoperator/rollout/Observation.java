@@ -1,48 +1,65 @@
 package dev.canaryoperator.rollout;
 
 import dev.canaryoperator.analysis.AnalysisResult;
+import dev.canaryoperator.routing.RouteWeights;
 import dev.canaryoperator.routing.TrafficProblem;
+import java.time.Instant;
 
 /**
  * What the shell observed for one decision.
  *
  * @param rolloutId identity of the rollout (stable, canary, revision): a change starts a new one
- * @param promoteRequest current value of the promote annotation, or null
- * @param retryRequest current value of the retry annotation, or null
+ * @param requests the request annotations' current values
  * @param trafficProblem why the VirtualService cannot be driven, or null when it can
+ * @param outsideEdit the split someone else wrote into the VirtualService, or null
  * @param analysis a fresh analysis result, or null when none was due
  * @param analysisAt when that analysis queried (the window it measured ends there), or null for now
+ * @param stable how far the stable Deployment is from taking the traffic back, or null when no
+ *     finalisation is configured (or it could not be read)
  */
 public record Observation(
     String rolloutId,
-    String promoteRequest,
-    String retryRequest,
+    Requests requests,
     TrafficProblem trafficProblem,
+    OutsideEdit outsideEdit,
     AnalysisResult analysis,
-    java.time.Instant analysisAt) {
+    Instant analysisAt,
+    StableReadiness stable) {
 
-  public Observation(
-      String rolloutId,
-      String promoteRequest,
-      String retryRequest,
-      TrafficProblem trafficProblem,
-      AnalysisResult analysis) {
-    this(rolloutId, promoteRequest, retryRequest, trafficProblem, analysis, null);
+  /** The VirtualService's split as someone other than the operator left it. */
+  public record OutsideEdit(RouteWeights weights, String editedBy) {}
+
+  public Observation {
+    requests = requests == null ? Requests.NONE : requests;
   }
 
   public static Observation of(String rolloutId) {
-    return new Observation(rolloutId, null, null, null, null);
+    return new Observation(rolloutId, Requests.NONE, null, null, null, null, null);
   }
 
-  public Observation withAnalysis(AnalysisResult result) {
-    return new Observation(rolloutId, promoteRequest, retryRequest, trafficProblem, result, null);
-  }
-
-  public Observation withAnalysis(AnalysisResult result, java.time.Instant at) {
-    return new Observation(rolloutId, promoteRequest, retryRequest, trafficProblem, result, at);
+  public Observation withRequests(Requests value) {
+    return new Observation(
+        rolloutId, value, trafficProblem, outsideEdit, analysis, analysisAt, stable);
   }
 
   public Observation withTrafficProblem(TrafficProblem problem) {
-    return new Observation(rolloutId, promoteRequest, retryRequest, problem, analysis, analysisAt);
+    return new Observation(rolloutId, requests, problem, outsideEdit, analysis, analysisAt, stable);
+  }
+
+  public Observation withOutsideEdit(OutsideEdit edit) {
+    return new Observation(rolloutId, requests, trafficProblem, edit, analysis, analysisAt, stable);
+  }
+
+  public Observation withAnalysis(AnalysisResult result) {
+    return withAnalysis(result, null);
+  }
+
+  public Observation withAnalysis(AnalysisResult result, Instant at) {
+    return new Observation(rolloutId, requests, trafficProblem, outsideEdit, result, at, stable);
+  }
+
+  public Observation withStable(StableReadiness readiness) {
+    return new Observation(
+        rolloutId, requests, trafficProblem, outsideEdit, analysis, analysisAt, readiness);
   }
 }

@@ -14,12 +14,20 @@ public final class RolloutId {
   private RolloutId() {}
 
   public static String of(CanaryReleaseSpec spec) {
-    String identity =
-        spec.getStable()
-            + "|"
-            + spec.getCanary()
-            + "|"
-            + (spec.getRevision() == null ? "" : spec.getRevision());
+    return of(spec, null);
+  }
+
+  /**
+   * @param canaryPodSpec a hash of the canary Deployment's pod spec (spec.finalize names it), or
+   *     null; it stands in for the revision when spec.revision is empty, so a new image starts a
+   *     new rollout without editing the release
+   */
+  public static String of(CanaryReleaseSpec spec, String canaryPodSpec) {
+    String revision =
+        spec.getRevision() != null && !spec.getRevision().isBlank()
+            ? spec.getRevision()
+            : canaryPodSpec == null ? "" : "pod-spec:" + canaryPodSpec;
+    String identity = spec.getStable() + "|" + spec.getCanary() + "|" + revision;
     try {
       byte[] hash =
           MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));

@@ -1,119 +1,71 @@
 package dev.canaryoperator.rollout;
 
-import dev.canaryoperator.analysis.AnalysisResult;
 import dev.canaryoperator.api.Phase;
 import java.time.Instant;
 
 /**
- * The rollout's progress as the state machine sees it; persisted in the CanaryRelease status.
+ * The rollout as the state machine sees it; persisted in the CanaryRelease status, which is written
+ * before any effect (see docs/crash-safety.md), so this is the truth after a restart.
  *
- * @param step 1-based index into spec.steps, 0 before the first step
- * @param awaitingPromotion at the last step under Manual promotion, analysis still running
- * @param lastAnalysisAt when the last analysis ran (in this rollout), or null
- * @param weightChangedAt when the split last changed: the end of the stable's last traffic once the
- *     canary takes 100%
+ * @param rollout which rollout and attempt, or null before the first one started
+ * @param reason why the phase is what it is, in one CamelCase word (AnalysisFailed, Aborted...), or
+ *     null
+ * @param acknowledged the request values already acted on or refused: each acts once
+ * @param finalisingSince when finalisation started (its timeout counts from there), or null
  */
 public record RolloutState(
     Phase phase,
-    String rolloutId,
-    int step,
-    Instant stepStartedAt,
-    int stepAnalysesPassed,
-    int consecutiveFailures,
-    boolean awaitingPromotion,
-    Instant lastAnalysisAt,
-    AnalysisResult lastAnalysis,
-    String acknowledgedPromote,
-    String acknowledgedRetry,
+    RolloutRef rollout,
+    String reason,
     String message,
-    Instant weightChangedAt) {
+    StepProgress progress,
+    AnalysisRecord analysis,
+    Requests acknowledged,
+    Instant finalisingSince) {
+
+  public RolloutState {
+    progress = progress == null ? StepProgress.NOT_STARTED : progress;
+    analysis = analysis == null ? AnalysisRecord.NONE : analysis;
+    acknowledged = acknowledged == null ? Requests.NONE : acknowledged;
+  }
 
   public boolean started() {
-    return rolloutId != null && step > 0;
+    return rollout != null && progress.step() > 0;
   }
 
-  public RolloutState withPhase(Phase newPhase, String newMessage) {
+  public int step() {
+    return progress.step();
+  }
+
+  public RolloutState withPhase(Phase newPhase, String newReason, String newMessage) {
     return new RolloutState(
         newPhase,
-        rolloutId,
-        step,
-        stepStartedAt,
-        stepAnalysesPassed,
-        consecutiveFailures,
-        awaitingPromotion,
-        lastAnalysisAt,
-        lastAnalysis,
-        acknowledgedPromote,
-        acknowledgedRetry,
+        rollout,
+        newReason,
         newMessage,
-        weightChangedAt);
+        progress,
+        analysis,
+        acknowledged,
+        finalisingSince);
   }
 
-  RolloutState atStep(int newStep, Instant startedAt) {
+  RolloutState withProgress(StepProgress newProgress) {
     return new RolloutState(
-        phase,
-        rolloutId,
-        newStep,
-        startedAt,
-        0,
-        consecutiveFailures,
-        awaitingPromotion,
-        lastAnalysisAt,
-        lastAnalysis,
-        acknowledgedPromote,
-        acknowledgedRetry,
-        message,
-        startedAt);
+        phase, rollout, reason, message, newProgress, analysis, acknowledged, finalisingSince);
   }
 
-  RolloutState restartStepClock(Instant now) {
+  RolloutState withAnalysis(AnalysisRecord newAnalysis) {
     return new RolloutState(
-        phase,
-        rolloutId,
-        step,
-        now,
-        0,
-        consecutiveFailures,
-        awaitingPromotion,
-        lastAnalysisAt,
-        lastAnalysis,
-        acknowledgedPromote,
-        acknowledgedRetry,
-        message,
-        weightChangedAt);
+        phase, rollout, reason, message, progress, newAnalysis, acknowledged, finalisingSince);
   }
 
-  RolloutState withAnalysis(AnalysisResult result, Instant at, int passed, int failures) {
+  RolloutState withAcknowledged(Requests newAcknowledged) {
     return new RolloutState(
-        phase,
-        rolloutId,
-        step,
-        stepStartedAt,
-        passed,
-        failures,
-        awaitingPromotion,
-        at,
-        result,
-        acknowledgedPromote,
-        acknowledgedRetry,
-        message,
-        weightChangedAt);
+        phase, rollout, reason, message, progress, analysis, newAcknowledged, finalisingSince);
   }
 
-  RolloutState awaitingPromotion(boolean awaiting, String promoteAck) {
+  RolloutState withFinalisingSince(Instant since) {
     return new RolloutState(
-        phase,
-        rolloutId,
-        step,
-        stepStartedAt,
-        stepAnalysesPassed,
-        consecutiveFailures,
-        awaiting,
-        lastAnalysisAt,
-        lastAnalysis,
-        promoteAck,
-        acknowledgedRetry,
-        message,
-        weightChangedAt);
+        phase, rollout, reason, message, progress, analysis, acknowledged, since);
   }
 }

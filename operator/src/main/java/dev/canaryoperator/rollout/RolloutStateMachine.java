@@ -1,28 +1,45 @@
 package dev.canaryoperator.rollout;
 
 import dev.canaryoperator.analysis.AnalysisResult;
+import dev.canaryoperator.api.FinalizeMode;
+import dev.canaryoperator.api.OnDelete;
 import dev.canaryoperator.api.OnNoData;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.Promotion;
 import dev.canaryoperator.api.Verdict;
+import dev.canaryoperator.rollout.Requests.Kind;
+import dev.canaryoperator.rollout.Requests.Request;
 import dev.canaryoperator.routing.RouteWeights;
 import dev.canaryoperator.routing.TrafficProblem;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The rollout as a pure function of (plan, state, observation, now): no client, no clock, no I/O.
- * Safety rules: a step advances only when its duration has passed and every analysis in it passed;
- * anything inconclusive holds (or rolls back, per onNoData); failures roll back to canary 0.
+ *
+ * <p>Safety rules: a step advances only when its duration has passed and every analysis in it
+ * passed; anything inconclusive holds (or rolls back, per onNoData); failures roll back to canary
+ * 0; a person's abort, or a person lowering the canary's weight by hand, rolls back too.
+ *
+ * <p>A verdict is forgotten only after the status records its effect: every analysis handed in is
+ * recorded in the returned state, whatever else is going on (a VirtualService that vanished, a
+ * pause), and a rollback it causes is a phase the status keeps and the shell carries out as soon as
+ * it can.
  */
 public final class RolloutStateMachine {
   /**
-   * Promoted and rolled-back releases are re-checked this often, so drifted weights get corrected.
+   * Promoted, completed and rolled-back releases are re-checked this often, so drifted weights get
+   * corrected.
    */
   static final Duration SETTLED_RECHECK = Duration.ofMinutes(5);
+
+  /** While finalising, the stable Deployment is looked at this often. */
+  static final Duration FINALISE_RECHECK = Duration.ofSeconds(5);
 
   private RolloutStateMachine() {}
 
@@ -35,141 +52,108 @@ public final class RolloutStateMachine {
   public static Decision decide(
       StepPlan plan, RolloutState state, Observation observation, Instant now) {
     List<Transition> transitions = new ArrayList<>();
+    if (state == null
+        || state.rollout() == null
+        || !Objects.equals(state.rollout().id(), observation.rolloutId())) {
+      return newRollout(plan, state, observation, now, transitions);
+    }
     RolloutState next = state;
-    if (next == null
-        || next.rolloutId() == null
-        || !Objects.equals(next.rolloutId(), observation.rolloutId())) {
-      if (observation.trafficProblem() != null) {
-        RolloutState waiting =
-            new RolloutState(
-                phaseFor(observation.trafficProblem()),
-                null,
-                0,
-                null,
-                0,
-                0,
-                false,
-                null,
-                null,
-                null,
-                null,
-                observation.trafficProblem().message(),
-                null);
-        if (state == null || state.phase() != waiting.phase()) {
-          transitions.add(
-              Transition.warning(
-                  observation.trafficProblem().kind().name(),
-                  observation.trafficProblem().message()));
-        }
-        return new Decision(waiting, null, transitions, null);
+
+    // 1. A verdict is recorded whatever else happens (see the class comment).
+    if (observation.analysis() != null && analysingPhase(next)) {
+      next = record(plan, next, observation, now, transitions);
+      if (next.phase() == Phase.RolledBack) {
+        return settled(next, RouteWeights.ALL_STABLE, transitions);
       }
-      boolean restart = next != null && next.rolloutId() != null;
-      next = start(plan, observation, now);
-      transitions.add(
-          Transition.normal(
-              restart ? "NewRollout" : "RolloutStarted",
-              "rollout "
-                  + observation.rolloutId()
-                  + " started: canary at "
-                  + plan.step(1).weight()
-                  + "%"));
-      return finish(plan, next, transitions, now);
     }
 
+    // 2. What a person asked for, one request per decision (abort first).
+    Request request = observation.requests().firstNew(next.acknowledged()).orElse(null);
+    if (request != null) {
+      next = next.withAcknowledged(next.acknowledged().with(request.kind(), request.value()));
+      Decision acted = actOn(plan, next, request, observation, now, transitions);
+      if (acted != null) {
+        return acted;
+      }
+    }
+
+    // 3. A person lowered the canary's share by hand: taken as an abort.
+    if (observation.outsideEdit() != null && observation.trafficProblem() == null) {
+      RouteWeights intended = intendedWeights(plan, next);
+      int edited = observation.outsideEdit().weights().canary();
+      if (intended != null && edited < intended.canary()) {
+        String why =
+            "canary weight lowered outside the operator (from "
+                + intended.canary()
+                + "% to "
+                + edited
+                + "% by "
+                + observation.outsideEdit().editedBy()
+                + ")";
+        transitions.add(Transition.warning("RolledBack", "canary weight set to 0: " + why));
+        return settled(
+            next.withPhase(Phase.RolledBack, "CanaryWeightLowered", why)
+                .withProgress(next.progress().awaiting(false)),
+            RouteWeights.ALL_STABLE,
+            transitions);
+      }
+    }
+
+    // 4. The VirtualService cannot be driven: record why, move nothing.
     if (observation.trafficProblem() != null) {
-      Phase phase = phaseFor(observation.trafficProblem());
-      if (next.phase() == Phase.Promoted || next.phase() == Phase.RolledBack) {
-        return new Decision(
-            next.withPhase(next.phase(), observation.trafficProblem().message()),
-            null,
-            transitions,
-            null);
-      }
-      if (next.phase() != phase) {
-        transitions.add(
-            Transition.warning(
-                observation.trafficProblem().kind().name(),
-                observation.trafficProblem().message()));
-      }
-      return new Decision(
-          next.withPhase(phase, observation.trafficProblem().message()), null, transitions, null);
+      return trafficProblem(next, observation.trafficProblem(), transitions);
     }
 
     switch (next.phase()) {
       case Promoted -> {
-        return new Decision(next, RouteWeights.ALL_CANARY, transitions, SETTLED_RECHECK);
+        return settled(next, RouteWeights.ALL_CANARY, transitions);
       }
-      case RolledBack -> {
-        if (observation.retryRequest() != null
-            && !observation.retryRequest().equals(next.acknowledgedRetry())) {
-          next = start(plan, observation, now);
-          transitions.add(
-              Transition.normal(
-                  "RetryRequested",
-                  "retry requested: rollout restarted, canary at " + plan.step(1).weight() + "%"));
-          return finish(plan, next, transitions, now);
-        }
-        return new Decision(next, RouteWeights.ALL_STABLE, transitions, SETTLED_RECHECK);
+      case Completed, RolledBack -> {
+        return settled(next, RouteWeights.ALL_STABLE, transitions);
+      }
+      case Finalising -> {
+        return finalise(plan, next, observation, now, transitions);
       }
       case Pending, Failed -> {
-        // The VirtualService came back: resume, but observe the whole step again.
-        next = next.withPhase(Phase.Progressing, null).restartStepClock(now);
-        transitions.add(
-            Transition.normal(
-                "Resumed",
-                "VirtualService usable again: step " + next.step() + " observed from now"));
+        next = resume(next, now, "VirtualService usable again", transitions);
       }
       default -> {}
     }
 
     if (plan.paused()) {
-      if (next.phase() != Phase.Paused || next.awaitingPromotion()) {
+      if (next.phase() != Phase.Paused || next.progress().awaitingPromotion()) {
         transitions.add(
             Transition.normal(
                 "Paused", "spec.paused is true: holding at " + weightAt(plan, next) + "%"));
       }
       return new Decision(
-          next.awaitingPromotion(false, next.acknowledgedPromote())
-              .withPhase(Phase.Paused, "paused by spec.paused"),
+          next.withProgress(next.progress().awaiting(false))
+              .withPhase(Phase.Paused, "Paused", "paused by spec.paused"),
           RouteWeights.canaryAt(weightAt(plan, next)),
           transitions,
           null);
     }
-    if (next.phase() == Phase.Paused && !next.awaitingPromotion()) {
-      next = next.withPhase(Phase.Progressing, null).restartStepClock(now);
-      transitions.add(
-          Transition.normal(
-              "Resumed", "spec.paused cleared: step " + next.step() + " observed from now"));
+    if (next.phase() == Phase.Paused && !next.progress().awaitingPromotion()) {
+      next = resume(next, now, "spec.paused cleared", transitions);
     }
 
-    if (observation.analysis() != null) {
-      Instant measuredAt =
-          observation.analysisAt() == null || observation.analysisAt().isAfter(now)
-              ? now
-              : observation.analysisAt();
-      next = record(plan, next, observation.analysis(), measuredAt, now, transitions);
-      if (next.phase() == Phase.RolledBack) {
-        return new Decision(next, RouteWeights.ALL_STABLE, transitions, SETTLED_RECHECK);
-      }
-    }
-
-    if (next.awaitingPromotion()) {
-      if (plan.promotion() == Promotion.Automatic
-          || (observation.promoteRequest() != null
-              && !observation.promoteRequest().equals(next.acknowledgedPromote()))) {
+    if (next.progress().awaitingPromotion()) {
+      if (plan.promotion() == Promotion.Automatic) {
         return promote(
-            next.awaitingPromotion(false, observation.promoteRequest()),
+            plan,
+            next.withProgress(next.progress().awaiting(false)),
+            now,
             transitions,
-            plan.promotion() == Promotion.Automatic
-                ? "promotion switched to Automatic"
-                : "promoted on request");
+            "Promoted",
+            "promotion switched to Automatic");
       }
       return finish(plan, next, transitions, now);
     }
 
     if (stepComplete(plan, next, now)) {
       if (next.step() < plan.size()) {
-        next = next.atStep(next.step() + 1, now);
+        next =
+            next.withProgress(next.progress().advance(now)).withAnalysis(next.analysis().newStep());
         transitions.add(
             Transition.normal(
                 "StepAdvanced",
@@ -181,15 +165,18 @@ public final class RolloutStateMachine {
                     + plan.step(next.step()).weight()
                     + "%"));
       } else if (plan.promotion() == Promotion.Automatic) {
-        return promote(next, transitions, "every step passed its analysis");
+        return promote(plan, next, now, transitions, "Promoted", "every step passed its analysis");
       } else {
         next =
-            next.awaitingPromotion(true, observation.promoteRequest())
+            next.withProgress(next.progress().awaiting(true))
                 .withPhase(
                     Phase.Paused,
-                    "waiting for promotion: set annotation "
+                    "AwaitingPromotion",
+                    "waiting for promotion: kubectl annotate crel <name> "
                         + dev.canaryoperator.api.CanaryRelease.PROMOTE_ANNOTATION
-                        + " to a new value");
+                        + "="
+                        + next.rollout().key()
+                        + "/$(date +%s) --overwrite");
         transitions.add(
             Transition.normal(
                 "AwaitingPromotion", "last step passed; waiting for a manual promotion"));
@@ -198,59 +185,319 @@ public final class RolloutStateMachine {
     return finish(plan, next, transitions, now);
   }
 
-  private static RolloutState start(StepPlan plan, Observation observation, Instant now) {
-    return new RolloutState(
-        Phase.Progressing,
-        observation.rolloutId(),
-        1,
-        now,
-        0,
-        0,
-        false,
-        null,
-        null,
-        observation.promoteRequest(),
-        observation.retryRequest(),
-        null,
-        now);
+  /**
+   * The spec cannot be worked with: nothing is written but the status, which names the field. A
+   * settled release keeps its phase (a rollback stays a rollback); one under way is Failed until
+   * the spec is fixed, then observes its step again.
+   */
+  public static Decision invalidSpec(RolloutState state, String message) {
+    TrafficProblem problem = new TrafficProblem(TrafficProblem.Kind.InvalidSpec, message);
+    Transition news = Transition.warning(problem.kind().name(), message);
+    if (state == null) {
+      return new Decision(
+          new RolloutState(Phase.Failed, null, "InvalidSpec", message, null, null, null, null),
+          null,
+          List.of(news),
+          null);
+    }
+    List<Transition> transitions = new ArrayList<>();
+    Decision decided = trafficProblem(state, problem, transitions);
+    if (transitions.isEmpty() && !message.equals(state.message())) {
+      return new Decision(decided.state(), null, List.of(news), null);
+    }
+    return decided;
+  }
+
+  /** Progressing again after a hold, but the whole step is observed again from now. */
+  private static RolloutState resume(
+      RolloutState state, Instant now, String why, List<Transition> transitions) {
+    RolloutState next =
+        state
+            .withPhase(Phase.Progressing, null, null)
+            .withProgress(state.progress().restartClock(now))
+            .withAnalysis(state.analysis().newStep());
+    transitions.add(
+        Transition.normal("Resumed", why + ": step " + next.step() + " observed from now"));
+    return next;
+  }
+
+  /** What deleting the release does to the traffic. */
+  public static DeletionDecision onDelete(StepPlan plan, RolloutState state) {
+    OnDelete rule = plan == null ? null : plan.onDelete();
+    boolean settled =
+        state != null
+            && (state.phase() == Phase.Promoted
+                || state.phase() == Phase.Completed
+                || state.phase() == Phase.RolledBack);
+    if (rule == OnDelete.Keep || (rule == null && settled)) {
+      return new DeletionDecision(
+          null,
+          "the split is kept as it is"
+              + (rule == OnDelete.Keep ? " (spec.onDelete: Keep)" : " (the release was settled)"));
+    }
+    return new DeletionDecision(
+        RouteWeights.ALL_STABLE,
+        "100% back on the stable"
+            + (rule == OnDelete.RestoreStable ? " (spec.onDelete: RestoreStable)" : ""));
   }
 
   /**
-   * @param measuredAt when the analysis queried: the next one is due an interval after it, so the
-   *     time the result took to arrive does not stretch the interval
+   * What the release's deletion does.
+   *
+   * @param weights the split to leave behind, or null to keep the current one
+   */
+  public record DeletionDecision(RouteWeights weights, String message) {}
+
+  private static Decision newRollout(
+      StepPlan plan,
+      RolloutState state,
+      Observation observation,
+      Instant now,
+      List<Transition> transitions) {
+    // Requests already there belong to no rollout of this one: acknowledged unseen.
+    if (observation.trafficProblem() != null) {
+      TrafficProblem problem = observation.trafficProblem();
+      RolloutState waiting =
+          new RolloutState(
+              phaseFor(problem),
+              null,
+              problem.kind().name(),
+              problem.message(),
+              null,
+              null,
+              observation.requests(),
+              null);
+      if (state == null || state.phase() != waiting.phase()) {
+        transitions.add(Transition.warning(problem.kind().name(), problem.message()));
+      }
+      return new Decision(waiting, null, transitions, null);
+    }
+    boolean restart = state != null && state.rollout() != null;
+    RolloutState next = start(RolloutRef.first(observation.rolloutId()), observation, now);
+    transitions.add(
+        Transition.normal(
+            restart ? "NewRollout" : "RolloutStarted",
+            "rollout "
+                + next.rollout().key()
+                + " started: canary at "
+                + plan.step(1).weight()
+                + "%"));
+    return finish(plan, next, transitions, now);
+  }
+
+  private static RolloutState start(RolloutRef rollout, Observation observation, Instant now) {
+    return new RolloutState(
+        Phase.Progressing,
+        rollout,
+        null,
+        null,
+        StepProgress.first(now),
+        AnalysisRecord.NONE,
+        observation.requests(),
+        null);
+  }
+
+  /**
+   * Acts on a request (already acknowledged in {@code state}); null when it was refused (the event
+   * says why) and the decision goes on.
+   */
+  private static Decision actOn(
+      StepPlan plan,
+      RolloutState state,
+      Request request,
+      Observation observation,
+      Instant now,
+      List<Transition> transitions) {
+    String expected = state.rollout().key();
+    String annotation = "canaryoperator.dev/" + request.kind().annotation();
+    if (request.rolloutKey() == null) {
+      transitions.add(
+          Transition.warning(
+              "RequestIgnored",
+              annotation
+                  + "="
+                  + request.value()
+                  + " names no rollout: set it to "
+                  + expected
+                  + "/<anything new>, e.g. "
+                  + expected
+                  + "/$(date +%s)"));
+      return null;
+    }
+    if (!request.rolloutKey().equals(expected)) {
+      transitions.add(
+          Transition.warning(
+              "RequestIgnored",
+              annotation
+                  + "="
+                  + request.value()
+                  + " is for rollout "
+                  + request.rolloutKey()
+                  + ", not the current "
+                  + expected
+                  + ": nothing done (an old value restored or replayed acts on nothing)"));
+      return null;
+    }
+    Phase phase = state.phase();
+    boolean underWay =
+        phase == Phase.Progressing
+            || phase == Phase.Paused
+            || phase == Phase.Pending
+            || phase == Phase.Failed;
+    switch (request.kind()) {
+      case ABORT -> {
+        if (underWay || phase == Phase.Finalising) {
+          String why =
+              "aborted on request: "
+                  + Objects.requireNonNullElse(request.reason(), "no reason given");
+          transitions.add(Transition.warning("Aborted", why));
+          return settled(
+              state
+                  .withPhase(Phase.RolledBack, "Aborted", why)
+                  .withProgress(state.progress().awaiting(false))
+                  .withFinalisingSince(null),
+              RouteWeights.ALL_STABLE,
+              transitions);
+        }
+      }
+      case RETRY -> {
+        if (phase == Phase.RolledBack) {
+          // what is there now (this request included) belongs to the attempt before
+          RolloutState next = start(state.rollout().next(), observation, now);
+          transitions.add(
+              Transition.normal(
+                  "RetryRequested",
+                  "retry requested: attempt "
+                      + next.rollout().attempt()
+                      + " started, canary at "
+                      + plan.step(1).weight()
+                      + "%"));
+          return finish(plan, next, transitions, now);
+        }
+      }
+      case PROMOTE_FULL -> {
+        if ((phase == Phase.Progressing || phase == Phase.Paused) && !plan.paused()) {
+          String why =
+              "promoted in full on request at step "
+                  + state.step()
+                  + "/"
+                  + plan.size()
+                  + " ("
+                  + weightAt(plan, state)
+                  + "%): the remaining steps and their analysis were skipped";
+          return promote(
+              plan,
+              state.withProgress(state.progress().awaiting(false)),
+              now,
+              transitions,
+              "PromotedFull",
+              why);
+        }
+      }
+      case PROMOTE -> {
+        if (phase == Phase.Paused && state.progress().awaitingPromotion() && !plan.paused()) {
+          return promote(
+              plan,
+              state.withProgress(state.progress().awaiting(false)),
+              now,
+              transitions,
+              "Promoted",
+              "promoted on request");
+        }
+      }
+    }
+    transitions.add(
+        Transition.warning(
+            "RequestIgnored",
+            request.kind().annotation()
+                + " makes no sense now: "
+                + refusal(request.kind(), state, plan)
+                + "; nothing done"));
+    return null;
+  }
+
+  private static String refusal(Kind kind, RolloutState state, StepPlan plan) {
+    if (plan.paused() && (kind == Kind.PROMOTE || kind == Kind.PROMOTE_FULL)) {
+      return "spec.paused is true";
+    }
+    return switch (kind) {
+      case ABORT -> "the release is " + state.phase() + ", there is no rollout to stop";
+      case RETRY -> "the release is " + state.phase() + ", only a RolledBack one is retried";
+      case PROMOTE_FULL -> "the release is " + state.phase() + ", not progressing";
+      case PROMOTE ->
+          state.phase() == Phase.Progressing
+              ? "the release is not waiting for a manual promotion (use promote-full to skip the"
+                  + " remaining steps)"
+              : "the release is " + state.phase() + ", not waiting for a manual promotion";
+    };
+  }
+
+  private static Decision trafficProblem(
+      RolloutState state, TrafficProblem problem, List<Transition> transitions) {
+    Phase phase = phaseFor(problem);
+    if (state.phase() == Phase.Promoted
+        || state.phase() == Phase.RolledBack
+        || state.phase() == Phase.Completed
+        || state.phase() == Phase.Finalising) {
+      // Settled phases keep their phase (and a rollback waits here to be written).
+      return new Decision(
+          state.withPhase(state.phase(), state.reason(), problem.message()),
+          null,
+          transitions,
+          null);
+    }
+    if (state.phase() != phase) {
+      transitions.add(Transition.warning(problem.kind().name(), problem.message()));
+    }
+    return new Decision(
+        state.withPhase(phase, problem.kind().name(), problem.message()), null, transitions, null);
+  }
+
+  /**
+   * Records an analysis.
+   *
+   * <p>The next one is due an interval after it queried, so the time the result took to arrive does
+   * not stretch the interval.
    */
   private static RolloutState record(
       StepPlan plan,
       RolloutState state,
-      AnalysisResult result,
-      Instant measuredAt,
+      Observation observation,
       Instant now,
       List<Transition> transitions) {
+    AnalysisResult result = observation.analysis();
+    Instant measuredAt =
+        observation.analysisAt() == null || observation.analysisAt().isAfter(now)
+            ? now
+            : observation.analysisAt();
+    AnalysisRecord seen = state.analysis();
     boolean failed =
         result.verdict() == Verdict.Fail
             || (result.verdict() == Verdict.Inconclusive && plan.onNoData() == OnNoData.Rollback);
     if (result.verdict() == Verdict.Pass) {
-      return state.withAnalysis(result, measuredAt, state.stepAnalysesPassed() + 1, 0);
+      return state.withAnalysis(new AnalysisRecord(seen.passedInStep() + 1, 0, measuredAt, result));
     }
     if (!failed) {
       // Inconclusive under Hold: the step must be observed again in full before it may advance.
       // Only the turn to inconclusive is news; a long outage must not wash the history away.
-      if (state.lastAnalysis() == null || state.lastAnalysis().verdict() != Verdict.Inconclusive) {
+      if (seen.last() == null || seen.last().verdict() != Verdict.Inconclusive) {
         transitions.add(Transition.warning("AnalysisInconclusive", result.reason()));
       }
       return state
-          .withAnalysis(result, measuredAt, 0, state.consecutiveFailures())
-          .restartStepClock(now);
+          .withAnalysis(new AnalysisRecord(0, seen.consecutiveFailures(), measuredAt, result))
+          .withProgress(state.progress().restartClock(now));
     }
-    int failures = state.consecutiveFailures() + 1;
+    int failures = seen.consecutiveFailures() + 1;
     RolloutState counted =
-        state.withAnalysis(result, measuredAt, 0, failures).restartStepClock(now);
+        state
+            .withAnalysis(new AnalysisRecord(0, failures, measuredAt, result))
+            .withProgress(state.progress().restartClock(now));
     if (failures >= plan.failureLimit()) {
       transitions.add(
           Transition.warning("RolledBack", "canary weight set to 0: " + result.reason()));
       return counted
-          .awaitingPromotion(false, state.acknowledgedPromote())
-          .withPhase(Phase.RolledBack, result.reason());
+          .withProgress(counted.progress().awaiting(false))
+          .withPhase(Phase.RolledBack, "AnalysisFailed", result.reason());
     }
     transitions.add(
         Transition.warning(
@@ -264,13 +511,112 @@ public final class RolloutStateMachine {
     return counted;
   }
 
-  private static Decision promote(RolloutState state, List<Transition> transitions, String why) {
-    transitions.add(Transition.normal("Promoted", "canary receives 100% of traffic: " + why));
+  /** 100% to the canary; with spec.finalize, the stable is then brought to the canary's spec. */
+  private static Decision promote(
+      StepPlan plan,
+      RolloutState state,
+      Instant now,
+      List<Transition> transitions,
+      String reason,
+      String why) {
+    transitions.add(Transition.normal(reason, "canary receives 100% of traffic: " + why));
+    RolloutState promoted = state.withPhase(Phase.Promoted, reason, "promoted: " + why);
+    if (plan.finalization() == null) {
+      return settled(promoted, RouteWeights.ALL_CANARY, transitions);
+    }
+    transitions.add(
+        Transition.normal(
+            "Finalising",
+            plan.finalization().mode() == FinalizeMode.CopyToStable
+                ? "copying Deployment "
+                    + plan.finalization().canaryDeployment()
+                    + "'s pod template into "
+                    + plan.finalization().stableDeployment()
+                : "waiting for Deployment "
+                    + plan.finalization().stableDeployment()
+                    + " to run what "
+                    + plan.finalization().canaryDeployment()
+                    + " runs"));
+    RolloutState finalising =
+        promoted
+            .withPhase(Phase.Finalising, reason, "promoted: " + why + "; finalising")
+            .withFinalisingSince(now);
     return new Decision(
-        state.withPhase(Phase.Promoted, "promoted: " + why),
+        finalising,
         RouteWeights.ALL_CANARY,
         transitions,
-        SETTLED_RECHECK);
+        Duration.ZERO,
+        plan.finalization().mode() == FinalizeMode.CopyToStable
+            ? Set.of(WorkloadEffect.COPY_CANARY_TO_STABLE)
+            : Set.of());
+  }
+
+  /**
+   * Finalising: the canary keeps 100% until the stable runs its pod spec and has rolled out; then
+   * 100% back on the stable in one write. Never moves traffic to a stable that is not ready.
+   */
+  private static Decision finalise(
+      StepPlan plan,
+      RolloutState state,
+      Observation observation,
+      Instant now,
+      List<Transition> transitions) {
+    StepPlan.FinalizePlan finalize = plan.finalization();
+    if (finalize == null) {
+      // spec.finalize was removed while waiting: the canary keeps 100%, as without it.
+      return settled(
+          state.withPhase(Phase.Promoted, state.reason(), "promoted; spec.finalize removed"),
+          RouteWeights.ALL_CANARY,
+          transitions);
+    }
+    StableReadiness stable = observation.stable();
+    if (stable != null && stable.ready()) {
+      Set<WorkloadEffect> effects =
+          finalize.mode() == FinalizeMode.CopyToStable && finalize.scaleCanaryToZero()
+              ? Set.of(WorkloadEffect.SCALE_CANARY_TO_ZERO)
+              : Set.of();
+      String why =
+          "Deployment "
+              + finalize.stableDeployment()
+              + " runs the canary's pod spec and has rolled out: 100% back on the stable";
+      transitions.add(Transition.normal("Completed", why));
+      return new Decision(
+          state.withPhase(Phase.Completed, "Completed", why).withFinalisingSince(null),
+          RouteWeights.ALL_STABLE,
+          transitions,
+          SETTLED_RECHECK,
+          effects);
+    }
+    String waitingFor =
+        stable == null
+            ? "Deployment " + finalize.stableDeployment() + " could not be read"
+            : stable.waitingFor();
+    Set<WorkloadEffect> effects = EnumSet.noneOf(WorkloadEffect.class);
+    if (finalize.mode() == FinalizeMode.CopyToStable && stable != null && !stable.runsCanary()) {
+      effects.add(WorkloadEffect.COPY_CANARY_TO_STABLE);
+    }
+    Instant since = Objects.requireNonNullElse(state.finalisingSince(), now);
+    boolean late = !now.isBefore(since.plus(finalize.timeout()));
+    String reason = state.reason();
+    String message = "finalising: " + waitingFor;
+    if (late) {
+      message =
+          "finalising, past spec.finalize.timeout ("
+              + dev.canaryoperator.api.Durations.format(finalize.timeout())
+              + "): "
+              + waitingFor
+              + "; the canary keeps 100% of the traffic";
+      if (!"FinalisationTimedOut".equals(reason)) {
+        transitions.add(Transition.warning("FinalisationTimedOut", message));
+        reason = "FinalisationTimedOut";
+      }
+    }
+    return new Decision(
+        state.withPhase(Phase.Finalising, reason, message).withFinalisingSince(since),
+        RouteWeights.ALL_CANARY,
+        transitions,
+        FINALISE_RECHECK,
+        effects);
   }
 
   /**
@@ -278,12 +624,18 @@ public final class RolloutStateMachine {
    * the step's end (an analysis still in flight at the end must land before traffic moves on).
    */
   private static boolean stepComplete(StepPlan plan, RolloutState state, Instant now) {
-    Instant end = state.stepStartedAt().plus(plan.step(state.step()).duration());
+    Instant end = state.progress().startedAt().plus(plan.step(state.step()).duration());
+    AnalysisRecord analysis = state.analysis();
     return !now.isBefore(end)
-        && state.stepAnalysesPassed() > 0
-        && state.consecutiveFailures() == 0
-        && state.lastAnalysisAt() != null
-        && !state.lastAnalysisAt().isBefore(end);
+        && analysis.passedInStep() > 0
+        && analysis.consecutiveFailures() == 0
+        && analysis.lastAt() != null
+        && !analysis.lastAt().isBefore(end);
+  }
+
+  private static Decision settled(
+      RolloutState state, RouteWeights weights, List<Transition> transitions) {
+    return new Decision(state, weights, transitions, SETTLED_RECHECK);
   }
 
   private static Decision finish(
@@ -297,22 +649,44 @@ public final class RolloutStateMachine {
         after.isNegative() ? Duration.ZERO : after);
   }
 
+  /** The split the state stands for, or null when it stands for none yet. */
+  public static RouteWeights intendedWeights(StepPlan plan, RolloutState state) {
+    if (state == null || !state.started()) {
+      return null;
+    }
+    return switch (state.phase()) {
+      case Promoted, Finalising -> RouteWeights.ALL_CANARY;
+      case Completed, RolledBack -> RouteWeights.ALL_STABLE;
+      default -> RouteWeights.canaryAt(weightAt(plan, state));
+    };
+  }
+
+  /** Phases in which analyses run, so a verdict handed in belongs to them. */
+  private static boolean analysingPhase(RolloutState state) {
+    return state.started()
+        && (state.phase() == Phase.Progressing
+            || state.phase() == Phase.Paused
+            || state.phase() == Phase.Pending
+            || state.phase() == Phase.Failed);
+  }
+
   private static boolean analysing(StepPlan plan, RolloutState state, Observation observation) {
     if (state == null
         || observation.trafficProblem() != null
         || plan.paused()
         || !state.started()
-        || !Objects.equals(state.rolloutId(), observation.rolloutId())) {
+        || !Objects.equals(state.rollout().id(), observation.rolloutId())) {
       return false;
     }
     return state.phase() == Phase.Progressing
-        || (state.phase() == Phase.Paused && state.awaitingPromotion());
+        || (state.phase() == Phase.Paused && state.progress().awaitingPromotion());
   }
 
   static Instant nextAnalysisAt(StepPlan plan, RolloutState state) {
-    Instant base = state.stepStartedAt();
-    if (state.lastAnalysisAt() != null && state.lastAnalysisAt().isAfter(base)) {
-      base = state.lastAnalysisAt();
+    Instant base = state.progress().startedAt();
+    Instant last = state.analysis().lastAt();
+    if (last != null && last.isAfter(base)) {
+      base = last;
     }
     return base.plus(plan.analysisInterval());
   }
@@ -322,6 +696,8 @@ public final class RolloutStateMachine {
   }
 
   private static Phase phaseFor(TrafficProblem problem) {
-    return problem.kind() == TrafficProblem.Kind.NoStableRoute ? Phase.Failed : Phase.Pending;
+    return problem.kind() == TrafficProblem.Kind.VirtualServiceNotFound
+        ? Phase.Pending
+        : Phase.Failed;
   }
 }

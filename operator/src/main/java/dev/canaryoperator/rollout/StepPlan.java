@@ -1,23 +1,45 @@
 package dev.canaryoperator.rollout;
 
+import dev.canaryoperator.api.AnalysisSpec;
 import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.Durations;
+import dev.canaryoperator.api.Finalize;
+import dev.canaryoperator.api.FinalizeMode;
+import dev.canaryoperator.api.OnDelete;
 import dev.canaryoperator.api.OnNoData;
 import dev.canaryoperator.api.Promotion;
 import dev.canaryoperator.api.Step;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
-/** The parts of a spec the state machine needs, with defaults applied and durations parsed. */
+/**
+ * The parts of a spec the state machine needs, with the API's defaults applied and durations parsed
+ * and bounded. {@link #of} refuses a spec it cannot work with, naming the field.
+ *
+ * @param finalization what happens after Promoted, or null: the canary keeps 100%
+ * @param onDelete what deletion does to the traffic, or null: decided by the phase
+ */
 public record StepPlan(
     List<PlannedStep> steps,
     Duration analysisInterval,
     int failureLimit,
     OnNoData onNoData,
     Promotion promotion,
-    boolean paused) {
+    boolean paused,
+    FinalizePlan finalization,
+    OnDelete onDelete) {
 
   public record PlannedStep(int weight, Duration duration) {}
+
+  /** spec.finalize with its timeout parsed. */
+  public record FinalizePlan(
+      FinalizeMode mode,
+      String stableDeployment,
+      String canaryDeployment,
+      Duration timeout,
+      boolean scaleCanaryToZero) {}
 
   public StepPlan {
     steps = List.copyOf(steps);
@@ -27,30 +49,91 @@ public record StepPlan(
     }
   }
 
-  public static StepPlan of(CanaryReleaseSpec spec) {
-    Duration defaultDuration = Durations.parse(orDefault(spec.getStepDuration(), "30m"));
-    List<PlannedStep> steps =
-        spec.getSteps().stream()
-            .map(
-                (Step s) ->
-                    new PlannedStep(
-                        s.getWeight(),
-                        s.getDuration() == null
-                            ? defaultDuration
-                            : Durations.parse(s.getDuration())))
-            .toList();
-    var analysis = spec.getAnalysis();
-    return new StepPlan(
-        steps,
-        Durations.parse(orDefault(analysis == null ? null : analysis.getInterval(), "1m")),
-        analysis == null || analysis.getFailureLimit() == null ? 1 : analysis.getFailureLimit(),
-        analysis == null || analysis.getOnNoData() == null ? OnNoData.Hold : analysis.getOnNoData(),
-        spec.getPromotion() == null ? Promotion.Automatic : spec.getPromotion(),
-        Boolean.TRUE.equals(spec.getPaused()));
+  public StepPlan(
+      List<PlannedStep> steps,
+      Duration analysisInterval,
+      int failureLimit,
+      OnNoData onNoData,
+      Promotion promotion,
+      boolean paused) {
+    this(steps, analysisInterval, failureLimit, onNoData, promotion, paused, null, null);
   }
 
-  private static String orDefault(String value, String fallback) {
-    return value == null || value.isBlank() ? fallback : value;
+  /**
+   * @throws IllegalArgumentException naming the field and the fix, for a spec the operator cannot
+   *     work with (the CRD refuses most of them; objects stored before a bound existed are not)
+   */
+  public static StepPlan of(CanaryReleaseSpec spec) {
+    Duration defaultDuration =
+        Durations.parse(
+            "spec.stepDuration",
+            Objects.requireNonNullElse(
+                spec.getStepDuration(), CanaryReleaseSpec.DEFAULT_STEP_DURATION),
+            Durations.ONE_SECOND,
+            Durations.THIRTY_DAYS);
+    List<PlannedStep> steps = new ArrayList<>();
+    List<Step> specSteps = Objects.requireNonNullElse(spec.getSteps(), List.of());
+    for (int i = 0; i < specSteps.size(); i++) {
+      Step s = specSteps.get(i);
+      if (s.getWeight() == null || s.getWeight() < 1 || s.getWeight() > 100) {
+        throw new IllegalArgumentException(
+            "spec.steps[" + i + "].weight: give a weight from 1 to 100, got " + s.getWeight());
+      }
+      Duration duration =
+          s.getDuration() == null
+              ? defaultDuration
+              : Durations.parse(
+                  "spec.steps[" + i + "].duration",
+                  s.getDuration(),
+                  Durations.ONE_SECOND,
+                  Durations.THIRTY_DAYS);
+      steps.add(new PlannedStep(s.getWeight(), duration));
+    }
+    AnalysisSpec analysis = spec.getAnalysis();
+    Duration interval =
+        Durations.parse(
+            "spec.analysis.interval",
+            analysis == null || analysis.getInterval() == null
+                ? AnalysisSpec.DEFAULT_INTERVAL
+                : analysis.getInterval(),
+            Durations.ONE_SECOND,
+            Durations.THIRTY_DAYS);
+    return new StepPlan(
+        steps,
+        interval,
+        analysis == null || analysis.getFailureLimit() == null
+            ? AnalysisSpec.DEFAULT_FAILURE_LIMIT
+            : analysis.getFailureLimit(),
+        analysis == null || analysis.getOnNoData() == null
+            ? AnalysisSpec.DEFAULT_ON_NO_DATA
+            : analysis.getOnNoData(),
+        Objects.requireNonNullElse(spec.getPromotion(), CanaryReleaseSpec.DEFAULT_PROMOTION),
+        Boolean.TRUE.equals(spec.getPaused()),
+        finalizePlan(spec.getFinalize()),
+        spec.getOnDelete());
+  }
+
+  private static FinalizePlan finalizePlan(Finalize f) {
+    if (f == null) {
+      return null;
+    }
+    if (f.getMode() == null || f.getStableDeployment() == null || f.getCanaryDeployment() == null) {
+      throw new IllegalArgumentException(
+          "spec.finalize: give mode (WaitForStable or CopyToStable), stableDeployment and"
+              + " canaryDeployment");
+    }
+    Duration timeout =
+        Durations.parse(
+            "spec.finalize.timeout",
+            Objects.requireNonNullElse(f.getTimeout(), Finalize.DEFAULT_TIMEOUT),
+            Durations.ONE_SECOND,
+            Durations.THIRTY_DAYS);
+    return new FinalizePlan(
+        f.getMode(),
+        f.getStableDeployment(),
+        f.getCanaryDeployment(),
+        timeout,
+        Boolean.TRUE.equals(f.getScaleCanaryToZero()));
   }
 
   public int size() {

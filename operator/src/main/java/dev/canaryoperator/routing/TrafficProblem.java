@@ -10,6 +10,8 @@ public record TrafficProblem(Kind kind, String message) {
     /**
      * It exists but no targeted http route sends traffic to the stable host: a configuration error.
      */
-    NoStableRoute
+    NoStableRoute,
+    /** The CanaryRelease's spec cannot be worked with (a bound the CRD did not enforce yet). */
+    InvalidSpec
   }
 }

@@ -22,6 +22,9 @@ public interface TrafficRouter {
      * else's change (it moved on).
      */
     long generation();
+
+    /** Who last changed the routing other than the operator (a field manager), or null. */
+    String lastEditor();
   }
 
   /** The outcome of one apply: the problem that stopped it, or whether a write happened. */

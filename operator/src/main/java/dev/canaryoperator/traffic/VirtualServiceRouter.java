@@ -24,6 +24,13 @@ import org.slf4j.LoggerFactory;
 public final class VirtualServiceRouter implements TrafficRouter {
   public static final String API_VERSION = "networking.istio.io/v1";
   public static final String KIND = "VirtualService";
+
+  /**
+   * The field manager of the operator's own writes (the API server takes it from the user agent,
+   * which CanaryOperator.clientConfig sets), so that others' writes can be named.
+   */
+  public static final String FIELD_MANAGER = "canary-operator";
+
   private static final Logger log = LoggerFactory.getLogger(VirtualServiceRouter.class);
   private static final int MAX_ATTEMPTS = 5;
 
@@ -50,6 +57,18 @@ public final class VirtualServiceRouter implements TrafficRouter {
   public record VirtualServiceSnapshot(
       String name, GenericKubernetesResource resource, TrafficProblem problem, RouteWeights weights)
       implements Snapshot {
+    @Override
+    public String lastEditor() {
+      if (resource == null || resource.getMetadata().getManagedFields() == null) {
+        return null;
+      }
+      return resource.getMetadata().getManagedFields().stream()
+          .filter(f -> !FIELD_MANAGER.equals(f.getManager()) && f.getTime() != null)
+          .max(java.util.Comparator.comparing(f -> f.getTime()))
+          .map(f -> f.getManager() + " (" + f.getOperation() + " at " + f.getTime() + ")")
+          .orElse(null);
+    }
+
     @Override
     public long generation() {
       Long generation = resource == null ? null : resource.getMetadata().getGeneration();

@@ -156,7 +156,9 @@ public final class VirtualServiceRoutes {
 
   private static void applyCanaryHeaders(
       ObjectNode destination, RouteTarget target, boolean present) {
-    if (target.canaryHeaders() == null || target.canaryHeaders().getSet().isEmpty()) {
+    Map<String, String> wanted =
+        target.canaryHeaders() == null ? Map.of() : target.canaryHeaders().getSet();
+    if (wanted.isEmpty() && target.staleCanaryHeaders().isEmpty()) {
       return;
     }
     ObjectNode headers =
@@ -164,12 +166,16 @@ public final class VirtualServiceRoutes {
     ObjectNode request =
         headers.has("request") ? (ObjectNode) headers.get("request") : JSON.objectNode();
     ObjectNode set = request.has("set") ? (ObjectNode) request.get("set") : JSON.objectNode();
-    for (Map.Entry<String, String> header : target.canaryHeaders().getSet().entrySet()) {
+    for (Map.Entry<String, String> header : wanted.entrySet()) {
       if (present) {
         set.put(header.getKey(), header.getValue());
-      } else if (set.has(header.getKey())
-          && set.get(header.getKey()).asText().equals(header.getValue())) {
-        set.remove(header.getKey());
+      } else {
+        removeIfSetTo(set, header);
+      }
+    }
+    for (Map.Entry<String, String> header : target.staleCanaryHeaders().entrySet()) {
+      if (!wanted.containsKey(header.getKey())) {
+        removeIfSetTo(set, header);
       }
     }
     if (set.isEmpty()) {
@@ -186,6 +192,13 @@ public final class VirtualServiceRoutes {
       destination.remove("headers");
     } else {
       destination.set("headers", headers);
+    }
+  }
+
+  /** Removes a header the operator set, unless someone has since set it to another value. */
+  private static void removeIfSetTo(ObjectNode set, Map.Entry<String, String> header) {
+    if (set.has(header.getKey()) && set.get(header.getKey()).asText().equals(header.getValue())) {
+      set.remove(header.getKey());
     }
   }
 

@@ -56,6 +56,46 @@ class CanaryReleaseValidationIT {
             invalid(
                 "stepDuration not a duration", s -> s.setStepDuration("soon"), "spec.stepDuration"),
             invalid(
+                "stepDuration that overflows",
+                s -> s.setStepDuration("99999999999999h"),
+                "spec.stepDuration"),
+            invalid(
+                "stepDuration over 30 days",
+                s -> s.setStepDuration("721h"),
+                "spec.stepDuration",
+                "from 1s to 720h"),
+            invalid(
+                "interval that overflows",
+                s -> s.getAnalysis().setInterval("99999999999999h"),
+                "spec.analysis.interval"),
+            invalid(
+                "interval of 0s",
+                s -> s.getAnalysis().setInterval("0s"),
+                "spec.analysis.interval",
+                "from 1s to 720h"),
+            invalid(
+                "step duration of 0ms",
+                s -> s.getSteps().get(0).setDuration("0ms"),
+                "spec.steps[0].duration",
+                "from 1s"),
+            invalid(
+                "Prometheus timeout of an hour",
+                s -> s.getAnalysis().getPrometheus().setTimeout("1h"),
+                "spec.analysis.prometheus.timeout",
+                "from 1s to 5m"),
+            invalid(
+                "finalize naming one Deployment twice",
+                s -> s.setFinalize(new Finalize(FinalizeMode.WaitForStable, "reviews", "reviews")),
+                "spec.finalize",
+                "same Deployment"),
+            invalid(
+                "finalize timeout of 0s",
+                s -> {
+                  s.setFinalize(new Finalize(FinalizeMode.WaitForStable, "a", "b"));
+                  s.getFinalize().setTimeout("0s");
+                },
+                "spec.finalize.timeout"),
+            invalid(
                 "interval with a space",
                 s -> s.getAnalysis().setInterval("1 m"),
                 "spec.analysis.interval"),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canaryoperator.analysis.KubernetesSecretCredentials;
 import dev.canaryoperator.api.CanaryRelease;
+import dev.canaryoperator.api.FinalizeMode;
 import dev.canaryoperator.testing.RealKubernetes;
 import dev.canaryoperator.testing.Releases;
 import dev.canaryoperator.testing.TestCluster;
@@ -43,6 +44,27 @@ class HelmClusterWideIT {
                   .resolve(app.name(), AppNamespace.SECRET)
                   .bearerToken())
           .isEqualTo("s3cr3t");
+    }
+  }
+
+  @Test
+  void waitForStableFinalisesWithTheDefaultRbacAndCopyToStableWithRbacCopyToStable(
+      KubernetesClient admin, TestNamespace ns, TestCluster cluster) {
+    RenderedRelease byDefault =
+        RenderedRelease.install(admin, RenderedRelease.releaseName(ns), ns.name(), Map.of());
+    try (AppNamespace app = AppNamespace.create(cluster.adminConfig(), ns.name() + "-wait")) {
+      RolloutUnderChartRbac.finalises(
+          byDefault.asServiceAccount(cluster.adminConfig()), app, FinalizeMode.WaitForStable);
+    }
+    RenderedRelease copying =
+        RenderedRelease.install(
+            admin,
+            RenderedRelease.releaseName(ns) + "-copy",
+            ns.name(),
+            Map.of("rbac.copyToStable", "true"));
+    try (AppNamespace app = AppNamespace.create(cluster.adminConfig(), ns.name() + "-copy")) {
+      RolloutUnderChartRbac.finalises(
+          copying.asServiceAccount(cluster.adminConfig()), app, FinalizeMode.CopyToStable);
     }
   }
 
@@ -110,6 +132,22 @@ class HelmClusterWideIT {
                   .get());
       Forbidden.refused(
           "list CRDs", () -> asOperator.resources(CustomResourceDefinition.class).list());
+      var deployments = asOperator.apps().deployments().inNamespace(app.name());
+      assertThat(deployments.withName("absent").get()).as("get Deployments: allowed").isNull();
+      Forbidden.refused("list Deployments", () -> deployments.list());
+      Forbidden.refused(
+          "patch Deployments without rbac.copyToStable",
+          () ->
+              deployments
+                  .withName("absent")
+                  .patch(
+                      new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
+                          .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE)
+                          .build(),
+                      "{\"spec\":{\"replicas\":0}}"));
+      Forbidden.refused(
+          "delete CanaryReleases",
+          () -> asOperator.resources(CanaryRelease.class).inNamespace(app.name()).delete());
       Forbidden.refused(
           "take a Lease without leader election",
           () -> asOperator.leases().inNamespace(ns.name()).withName("canary-operator").get());

@@ -55,6 +55,26 @@ class CanaryReleaseReconcilerIT {
     return get(client, name);
   }
 
+  /** A request value bound to the release's current rollout and attempt. */
+  static String requestFor(CanaryRelease r, String unique) {
+    return r.getStatus().getRolloutId() + "." + r.getStatus().getAttempt() + "/" + unique;
+  }
+
+  /** Sets a request annotation the way kubectl annotate --overwrite does. */
+  static void request(KubernetesClient client, String name, String annotation, String value) {
+    client
+        .resources(CanaryRelease.class)
+        .withName(name)
+        .edit(
+            r -> {
+              if (r.getMetadata().getAnnotations() == null) {
+                r.getMetadata().setAnnotations(new java.util.HashMap<>());
+              }
+              r.getMetadata().getAnnotations().put(annotation, value);
+              return r;
+            });
+  }
+
   static Condition condition(CanaryRelease r, String type) {
     return r.getStatus().getConditions().stream()
         .filter(c -> c.getType().equals(type))
@@ -198,7 +218,7 @@ class CanaryReleaseReconcilerIT {
               r -> {
                 r.getMetadata()
                     .getAnnotations()
-                    .put(CanaryRelease.PROMOTE_ANNOTATION, "sre-on-call");
+                    .put(CanaryRelease.PROMOTE_ANNOTATION, requestFor(waiting, "sre-on-call"));
                 return r;
               });
       CanaryRelease promoted =
@@ -285,22 +305,25 @@ class CanaryReleaseReconcilerIT {
       assertThat(after.getSpec().getHttp().get(0).getRetries().getAttempts()).isEqualTo(7);
       assertThat(after.getSpec().getGateways()).containsExactly("mesh", "bookinfo-gateway");
 
-      // Someone resets the weights by hand: the operator writes its split again.
-      CanaryRelease current = get(client, "reviews");
-      int expected = current.getStatus().getCanaryWeight();
+      // Someone gives the canary more by hand: drift, the operator writes its split again.
+      // (Lowering it is taken as an abort: LifecycleIT.)
       istio
           .v1()
           .virtualServices()
           .withName("reviews")
           .edit(
               vs -> {
-                vs.getSpec().getHttp().get(0).getRoute().get(0).setWeight(100);
-                vs.getSpec().getHttp().get(0).getRoute().get(1).setWeight(0);
+                vs.getSpec().getHttp().get(0).getRoute().get(0).setWeight(10);
+                vs.getSpec().getHttp().get(0).getRoute().get(1).setWeight(90);
                 return vs;
               });
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> VirtualServices.canaryWeight(vs(client), "reviews-canary") >= expected);
+          .until(() -> VirtualServices.canaryWeight(vs(client), "reviews-canary") < 90);
+      assertThat(get(client, "reviews").getStatus().getPhase()).isEqualTo(Phase.Progressing);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(eventReasons(client)).contains("WeightsRestored"));
     }
   }
 

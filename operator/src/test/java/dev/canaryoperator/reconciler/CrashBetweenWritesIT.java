@@ -120,8 +120,13 @@ class CrashBetweenWritesIT {
             .atMost(Duration.ofSeconds(30))
             .until(() -> VirtualServices.canaryWeight(vs(client), CANARY) == transition.weight);
         switch (transition) {
-          case START, ADVANCE ->
-              awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
+          case START, ADVANCE -> {
+            awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
+            // the status is written first: the VirtualService follows it
+            await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> VirtualServices.canaryWeight(vs(client), CANARY) == 100);
+          }
           case PROMOTION ->
               await()
                   .during(Duration.ofSeconds(3))

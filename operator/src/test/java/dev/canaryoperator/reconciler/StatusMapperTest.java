@@ -8,7 +8,11 @@ import dev.canaryoperator.analysis.Measurement;
 import dev.canaryoperator.api.CanaryReleaseStatus;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.Verdict;
+import dev.canaryoperator.rollout.AnalysisRecord;
+import dev.canaryoperator.rollout.Requests;
+import dev.canaryoperator.rollout.RolloutRef;
 import dev.canaryoperator.rollout.RolloutState;
+import dev.canaryoperator.rollout.StepProgress;
 import dev.canaryoperator.rollout.Transition;
 import dev.canaryoperator.routing.RouteWeights;
 import dev.canaryoperator.routing.TrafficProblem;
@@ -29,18 +33,13 @@ class StatusMapperTest {
   static RolloutState progressing(int step) {
     return new RolloutState(
         Phase.Progressing,
-        "abc123",
-        step,
-        T0,
-        2,
-        0,
-        false,
-        T0.plusSeconds(60),
-        PASS,
-        "p1",
-        "r1",
+        new RolloutRef("abc123", 1),
         null,
-        T0);
+        null,
+        new StepProgress(step, T0, T0, false),
+        new AnalysisRecord(2, 0, T0.plusSeconds(60), PASS),
+        new Requests("abc123.1/p1", null, null, "abc123.1/r1"),
+        null);
   }
 
   static Condition condition(CanaryReleaseStatus status, String type) {
@@ -55,18 +54,13 @@ class StatusMapperTest {
     RolloutState state =
         new RolloutState(
             Phase.Paused,
-            "abc123",
-            5,
-            T0,
-            3,
-            1,
-            true,
-            T0.plusSeconds(90),
-            PASS,
-            "p1",
-            "r1",
+            new RolloutRef("abc123", 2),
+            "AwaitingPromotion",
             "waiting for promotion",
-            T0.minusSeconds(30));
+            new StepProgress(5, T0, T0.minusSeconds(30), true),
+            new AnalysisRecord(3, 1, T0.plusSeconds(90), PASS),
+            new Requests("abc123.2/p1", "abc123.1/f", "abc123.1/a stop", "abc123.1/r1"),
+            T0.plusSeconds(5));
     CanaryReleaseStatus status =
         StatusMapper.toStatus(
             state, RouteWeights.ALL_CANARY, null, List.of(), null, 7, T0.plusSeconds(91));
@@ -95,18 +89,13 @@ class StatusMapperTest {
     RolloutState state =
         new RolloutState(
             Phase.RolledBack,
-            "abc123",
-            2,
-            T0,
-            0,
-            1,
-            false,
-            T0.plusSeconds(60),
-            withChecks,
-            null,
-            null,
+            RolloutRef.first("abc123"),
+            "AnalysisFailed",
             "checkout-success: canary 0.81 < min 0.95",
-            T0);
+            new StepProgress(2, T0, T0, false),
+            new AnalysisRecord(0, 1, T0.plusSeconds(60), withChecks),
+            Requests.NONE,
+            null);
     CanaryReleaseStatus status =
         StatusMapper.toStatus(
             state, RouteWeights.ALL_STABLE, null, List.of(), null, 1, T0.plusSeconds(61));
@@ -115,7 +104,8 @@ class StatusMapperTest {
         .extracting(c -> c.getName() + "=" + c.getVerdict())
         .containsExactly("checkout-success=Fail", "cart-latency=Pass");
     assertThat(status.getLastAnalysis().getChecks().get(1).getStable()).isEqualTo(200.0);
-    assertThat(StatusMapper.toState(status).lastAnalysis().checks()).isEqualTo(withChecks.checks());
+    assertThat(StatusMapper.toState(status).analysis().last().checks())
+        .isEqualTo(withChecks.checks());
   }
 
   @Test
@@ -137,7 +127,8 @@ class StatusMapperTest {
     assertThat(condition(later, "Promoted").getStatus()).isEqualTo("False");
 
     RolloutState promoted =
-        progressing(5).withPhase(Phase.Promoted, "promoted: every step passed its analysis");
+        progressing(5)
+            .withPhase(Phase.Promoted, "Promoted", "promoted: every step passed its analysis");
     CanaryReleaseStatus done =
         StatusMapper.toStatus(
             promoted, RouteWeights.ALL_CANARY, later, List.of(), null, 1, T0.plusSeconds(600));
@@ -157,7 +148,7 @@ class StatusMapperTest {
             TrafficProblem.Kind.VirtualServiceNotFound, "VirtualService shop/reviews not found");
     CanaryReleaseStatus status =
         StatusMapper.toStatus(
-            progressing(2).withPhase(Phase.Pending, problem.message()),
+            progressing(2).withPhase(Phase.Pending, problem.kind().name(), problem.message()),
             null,
             before,
             List.of(Transition.warning("VirtualServiceNotFound", problem.message())),

@@ -41,8 +41,12 @@ class RolloutStateMachineTest {
     Instant now = T0;
     Decision last;
     String promote;
+    String promoteFull;
+    String abort;
     String retry;
     TrafficProblem problem;
+    Observation.OutsideEdit outsideEdit;
+    StableReadiness stable;
     final List<String> reasons = new ArrayList<>();
 
     Drive(Releases release) {
@@ -51,7 +55,19 @@ class RolloutStateMachineTest {
     }
 
     Observation observation(AnalysisResult result) {
-      return new Observation(RolloutId.of(spec), promote, retry, problem, result);
+      return new Observation(
+          RolloutId.of(spec),
+          new Requests(promote, promoteFull, abort, retry),
+          problem,
+          outsideEdit,
+          result,
+          null,
+          stable);
+    }
+
+    /** A request value bound to the current rollout and attempt. */
+    String request(String unique) {
+      return state.rollout().key() + "/" + unique;
     }
 
     Drive at(Duration sinceStart) {
@@ -97,7 +113,7 @@ class RolloutStateMachineTest {
     assertThat(decision.state().phase()).isEqualTo(Phase.Progressing);
     assertThat(decision.state().step()).isEqualTo(1);
     assertThat(decision.weights()).isEqualTo(new RouteWeights(95, 5));
-    assertThat(decision.state().stepStartedAt()).isEqualTo(T0);
+    assertThat(decision.state().progress().startedAt()).isEqualTo(T0);
     assertThat(decision.wakeUpAfter()).isEqualTo(Duration.ofMinutes(1));
     assertThat(d.reasons).containsExactly("RolloutStarted");
   }
@@ -122,8 +138,8 @@ class RolloutStateMachineTest {
 
     assertThat(atEnd.state().step()).isEqualTo(2);
     assertThat(atEnd.weights()).isEqualTo(new RouteWeights(90, 10));
-    assertThat(atEnd.state().stepStartedAt()).isEqualTo(T0.plus(min(2)));
-    assertThat(atEnd.state().stepAnalysesPassed()).isZero();
+    assertThat(atEnd.state().progress().startedAt()).isEqualTo(T0.plus(min(2)));
+    assertThat(atEnd.state().analysis().passedInStep()).isZero();
     assertThat(d.reasons).containsExactly("RolloutStarted", "StepAdvanced");
   }
 
@@ -219,11 +235,11 @@ class RolloutStateMachineTest {
     d.decide(null);
     Decision first = d.analyseAt(min(1), FAIL);
     assertThat(first.state().phase()).isEqualTo(Phase.Progressing);
-    assertThat(first.state().consecutiveFailures()).isEqualTo(1);
-    assertThat(first.state().stepStartedAt()).isEqualTo(T0.plus(min(1)));
+    assertThat(first.state().analysis().consecutiveFailures()).isEqualTo(1);
+    assertThat(first.state().progress().startedAt()).isEqualTo(T0.plus(min(1)));
 
     d.analyseAt(min(2), PASS);
-    assertThat(d.state.consecutiveFailures()).isZero();
+    assertThat(d.state.analysis().consecutiveFailures()).isZero();
     // Step restarted at 1m with 2m duration: 2m is too early to advance.
     assertThat(d.state.step()).isEqualTo(1);
     d.analyseAt(min(3), FAIL);
@@ -243,7 +259,7 @@ class RolloutStateMachineTest {
     assertThat(held.state().phase()).isEqualTo(Phase.Progressing);
     assertThat(held.state().step()).isEqualTo(1);
     assertThat(held.weights().canary()).isEqualTo(5);
-    assertThat(held.state().stepStartedAt()).isEqualTo(T0.plus(min(2)));
+    assertThat(held.state().progress().startedAt()).isEqualTo(T0.plus(min(2)));
     for (int t = 3; t <= 10; t++) {
       d.analyseAt(min(t), NO_DATA);
     }
@@ -276,7 +292,7 @@ class RolloutStateMachineTest {
     Decision late =
         RolloutStateMachine.decide(
             d.plan, d.state, d.observation(null).withAnalysis(PASS, T0.plus(min(1))), d.now);
-    assertThat(late.state().lastAnalysisAt()).isEqualTo(T0.plus(min(1)));
+    assertThat(late.state().analysis().lastAt()).isEqualTo(T0.plus(min(1)));
     assertThat(late.wakeUpAfter()).isEqualTo(Duration.ofSeconds(57));
   }
 
@@ -306,7 +322,7 @@ class RolloutStateMachineTest {
     void waitsAtTheLastStepAndKeepsAnalysing() {
       Drive d = atLastStep(null);
       assertThat(d.state.phase()).isEqualTo(Phase.Paused);
-      assertThat(d.state.awaitingPromotion()).isTrue();
+      assertThat(d.state.progress().awaitingPromotion()).isTrue();
       assertThat(d.last.weights()).isEqualTo(RouteWeights.ALL_CANARY);
       d.analyseAt(min(5), PASS);
       d.analyseAt(min(60), PASS);
@@ -320,7 +336,7 @@ class RolloutStateMachineTest {
       d.at(min(5));
       assertThat(d.decide(null).state().phase()).isEqualTo(Phase.Paused);
 
-      d.promote = "now";
+      d.promote = d.request("now");
       Decision promoted = d.decide(null);
       assertThat(promoted.state().phase()).isEqualTo(Phase.Promoted);
       assertThat(promoted.weights()).isEqualTo(RouteWeights.ALL_CANARY);
@@ -366,10 +382,10 @@ class RolloutStateMachineTest {
     void aRetryRequestRestartsARolledBackRelease() {
       Drive d = rolledBack();
       d.at(min(5));
-      d.retry = "1";
+      d.retry = d.request("1");
       Decision retried = d.decide(null);
       assertThat(retried.state().phase()).isEqualTo(Phase.Progressing);
-      assertThat(retried.state().stepStartedAt()).isEqualTo(T0.plus(min(5)));
+      assertThat(retried.state().progress().startedAt()).isEqualTo(T0.plus(min(5)));
       assertThat(retried.transitions())
           .extracting(Transition::reason)
           .containsExactly("RetryRequested");
@@ -396,7 +412,7 @@ class RolloutStateMachineTest {
       Decision next = d.decide(null);
       assertThat(next.state().phase()).isEqualTo(Phase.Progressing);
       assertThat(next.weights().canary()).isEqualTo(100);
-      assertThat(next.state().rolloutId()).isNotEqualTo(RolloutId.of(release("reviews").spec()));
+      assertThat(next.state().rollout().id()).isNotEqualTo(RolloutId.of(release("reviews").spec()));
     }
   }
 
@@ -407,14 +423,14 @@ class RolloutStateMachineTest {
     d.analyseAt(min(1), PASS);
     d.analyseAt(min(2), PASS);
     assertThat(d.state.step()).isEqualTo(2);
-    String id = d.state.rolloutId();
+    String id = d.state.rollout().id();
 
     Releases edited = release("reviews").steps(5, 20, 40, 100).failureLimit(3);
     edited.spec().getSteps().set(1, new Step(20, "10m"));
     d.spec(edited);
     d.at(min(2.5));
     Decision decision = d.decide(null);
-    assertThat(decision.state().rolloutId()).isEqualTo(id);
+    assertThat(decision.state().rollout().id()).isEqualTo(id);
     assertThat(decision.state().step()).isEqualTo(2);
     assertThat(decision.weights().canary()).isEqualTo(20);
     assertThat(decision.transitions()).isEmpty();
@@ -440,7 +456,7 @@ class RolloutStateMachineTest {
     d.spec(release("reviews").paused(false));
     Decision resumed = d.decide(null);
     assertThat(resumed.state().phase()).isEqualTo(Phase.Progressing);
-    assertThat(resumed.state().stepStartedAt()).isEqualTo(T0.plus(min(20)));
+    assertThat(resumed.state().progress().startedAt()).isEqualTo(T0.plus(min(20)));
     assertThat(d.reasons).containsSubsequence("Paused", "Resumed");
   }
 
@@ -463,7 +479,7 @@ class RolloutStateMachineTest {
       d.at(min(1));
       Decision started = d.decide(null);
       assertThat(started.state().phase()).isEqualTo(Phase.Progressing);
-      assertThat(started.state().stepStartedAt()).isEqualTo(T0.plus(min(1)));
+      assertThat(started.state().progress().startedAt()).isEqualTo(T0.plus(min(1)));
     }
 
     @Test
@@ -500,7 +516,7 @@ class RolloutStateMachineTest {
       Decision back = d.decide(null);
       assertThat(back.state().phase()).isEqualTo(Phase.Progressing);
       assertThat(back.state().step()).isEqualTo(2);
-      assertThat(back.state().stepStartedAt()).isEqualTo(T0.plus(min(10)));
+      assertThat(back.state().progress().startedAt()).isEqualTo(T0.plus(min(10)));
       assertThat(back.weights().canary()).isEqualTo(10);
     }
   }
@@ -512,24 +528,19 @@ class RolloutStateMachineTest {
     RolloutState persisted =
         new RolloutState(
             Phase.Progressing,
-            RolloutId.of(spec),
-            3,
-            stepStart,
-            1,
-            0,
-            false,
-            T0.plus(min(5)),
-            PASS,
+            RolloutRef.first(RolloutId.of(spec)),
             null,
             null,
-            null,
-            stepStart);
+            new StepProgress(3, stepStart, stepStart, false),
+            new AnalysisRecord(1, 0, T0.plus(min(5)), PASS),
+            Requests.NONE,
+            null);
 
     Decision early =
         RolloutStateMachine.decide(
             StepPlan.of(spec), persisted, Observation.of(RolloutId.of(spec)), T0.plus(min(5.5)));
     assertThat(early.state().step()).isEqualTo(3);
-    assertThat(early.state().stepStartedAt()).isEqualTo(stepStart);
+    assertThat(early.state().progress().startedAt()).isEqualTo(stepStart);
     assertThat(early.weights().canary()).isEqualTo(25);
     assertThat(early.transitions()).isEmpty();
     assertThat(early.wakeUpAfter()).isEqualTo(Duration.ofSeconds(30));
@@ -538,7 +549,7 @@ class RolloutStateMachineTest {
         RolloutStateMachine.decide(
             StepPlan.of(spec),
             early.state(),
-            new Observation(RolloutId.of(spec), null, null, null, PASS),
+            Observation.of(RolloutId.of(spec)).withAnalysis(PASS),
             T0.plus(min(6)));
     assertThat(atEnd.state().step()).isEqualTo(4);
     assertThat(atEnd.weights().canary()).isEqualTo(50);

@@ -6,6 +6,9 @@ import dev.canaryoperator.api.CanaryHeaders;
 import dev.canaryoperator.api.CanaryRelease;
 import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.Destination;
+import dev.canaryoperator.api.Finalize;
+import dev.canaryoperator.api.FinalizeMode;
+import dev.canaryoperator.api.OnDelete;
 import dev.canaryoperator.api.OnNoData;
 import dev.canaryoperator.api.PrometheusSpec;
 import dev.canaryoperator.api.Promotion;
@@ -111,6 +114,24 @@ public final class Releases {
 
   public Releases canaryHeader(String header, String value) {
     spec.setCanaryHeaders(new CanaryHeaders(Map.of(header, value)));
+    return this;
+  }
+
+  /** spec.finalize with the Deployments "reviews-stable" and "reviews-canary". */
+  public Releases finalize(FinalizeMode mode, String timeout) {
+    Finalize finalize = new Finalize(mode, "reviews-stable", "reviews-canary");
+    finalize.setTimeout(timeout);
+    spec.setFinalize(finalize);
+    return this;
+  }
+
+  public Releases scaleCanaryToZero() {
+    spec.getFinalize().setScaleCanaryToZero(true);
+    return this;
+  }
+
+  public Releases onDelete(OnDelete onDelete) {
+    spec.setOnDelete(onDelete);
     return this;
   }
 

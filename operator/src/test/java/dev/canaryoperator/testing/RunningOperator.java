@@ -28,7 +28,8 @@ public final class RunningOperator implements AutoCloseable {
   public static RunningOperator start(
       KubernetesClient testClient, Analysis analysis, Interceptor fault) {
     KubernetesClientBuilder builder =
-        new KubernetesClientBuilder().withConfig(testClient.getConfiguration());
+        new KubernetesClientBuilder()
+            .withConfig(CanaryOperator.clientConfig(testClient.getConfiguration()));
     if (fault != null) {
       builder.withHttpClientBuilderConsumer(
           http -> http.addOrReplaceInterceptor("test-fault", fault));
@@ -53,7 +54,8 @@ public final class RunningOperator implements AutoCloseable {
    */
   public static RunningOperator start(
       Config config, Analysis analysis, Set<String> namespaces, String leaseNamespace) {
-    KubernetesClient own = new KubernetesClientBuilder().withConfig(config).build();
+    KubernetesClient own =
+        new KubernetesClientBuilder().withConfig(CanaryOperator.clientConfig(config)).build();
     try {
       CanaryOperator operator =
           new CanaryOperator(
