@@ -37,7 +37,8 @@ The rules a namespace needs, in the ClusterRole (cluster-wide) or in each watche
 Exactly the calls the operator makes: informers list and watch, the finalizer is added and removed
 by patch, status is server-side applied (patch on the subresource), the VirtualService is read and
 updated with its resourceVersion (never patched, created or deleted), events are only created,
-Deployments named by spec.finalize are read (and patched only with rbac.copyToStable).
+Deployments are watched (spec.finalize names them; a change wakes the release up) and patched only
+with rbac.copyToStable.
 */}}
 {{- define "canary-operator.namespaceRules" -}}
 - apiGroups: [canaryoperator.dev]
@@ -52,10 +53,10 @@ Deployments named by spec.finalize are read (and patched only with rbac.copyToSt
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
-# spec.finalize: the stable and canary Deployments, read by name (never listed or watched).
+# spec.finalize: the stable and canary Deployments, watched so that their changes wake the release.
 - apiGroups: [apps]
   resources: [deployments]
-  verbs: [{{ if .Values.rbac.copyToStable }}get, patch{{ else }}get{{ end }}]
+  verbs: [get, list, watch{{ if .Values.rbac.copyToStable }}, patch{{ end }}]
 {{- if .Values.rbac.readSecrets }}
 # Prometheus credentials, read by name when an analysis runs; never listed or watched.
 - apiGroups: [""]

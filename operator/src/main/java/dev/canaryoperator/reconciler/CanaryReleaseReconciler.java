@@ -22,6 +22,7 @@ import dev.canaryoperator.routing.TrafficRouter;
 import dev.canaryoperator.traffic.VirtualServiceRouter;
 import dev.canaryoperator.workload.Deployments;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -60,6 +61,7 @@ public class CanaryReleaseReconciler
     implements Reconciler<CanaryRelease>, Cleaner<CanaryRelease>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CanaryReleaseReconciler.class);
   static final String VS_INDEX = "virtualservice";
+  static final String DEPLOYMENT_INDEX = "deployment";
   private static final Duration ANALYSIS_POLL = Duration.ofSeconds(1);
   private static final Duration PROBLEM_RECHECK = Duration.ofSeconds(30);
 
@@ -72,13 +74,14 @@ public class CanaryReleaseReconciler
   private final TrafficRouter router;
   private final Deployments deployments;
   private InformerEventSource<GenericKubernetesResource, CanaryRelease> virtualServices;
+  private InformerEventSource<Deployment, CanaryRelease> deploymentSource;
 
   public CanaryReleaseReconciler(
       KubernetesClient client, Analysis analysis, Clock clock, OperatorMetrics metrics) {
     this.clock = clock;
     this.client = client;
     this.router = new VirtualServiceRouter(client, this::ownWrite);
-    this.deployments = new Deployments(client);
+    this.deployments = new Deployments(client, this::cachedDeployment);
     this.analyses = new AnalysisRunner(analysis, 4);
     this.metrics = metrics;
     this.status = new StatusWriter(metrics);
@@ -102,7 +105,8 @@ public class CanaryReleaseReconciler
   public List<EventSource<?, CanaryRelease>> prepareEventSources(
       EventSourceContext<CanaryRelease> context) {
     if (!istioInstalled) {
-      return List.of();
+      deploymentSource = new InformerEventSource<>(deploymentsConfig(context), context);
+      return List.of(deploymentSource);
     }
     context
         .getPrimaryCache()
@@ -131,7 +135,52 @@ public class CanaryReleaseReconciler
             .withNamespacesInheritedFromController()
             .build();
     virtualServices = new InformerEventSource<>(config, context);
-    return List.of(virtualServices);
+    deploymentSource = new InformerEventSource<>(deploymentsConfig(context), context);
+    return List.of(virtualServices, deploymentSource);
+  }
+
+  /**
+   * The Deployments spec.finalize names: a change of either (a new canary image, the stable's
+   * rollout finishing) wakes the release up at once.
+   */
+  private static InformerEventSourceConfiguration<Deployment> deploymentsConfig(
+      EventSourceContext<CanaryRelease> context) {
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            DEPLOYMENT_INDEX,
+            release -> {
+              var finalize = release.getSpec().getFinalize();
+              if (finalize == null) {
+                return List.of();
+              }
+              String namespace = release.getMetadata().getNamespace();
+              return java.util.stream.Stream.of(
+                      finalize.getStableDeployment(), finalize.getCanaryDeployment())
+                  .filter(Objects::nonNull)
+                  .map(name -> vsKey(namespace, name))
+                  .toList();
+            });
+    return InformerEventSourceConfiguration.from(Deployment.class, CanaryRelease.class)
+        .withName("deployments")
+        .withSecondaryToPrimaryMapper(
+            d ->
+                context
+                    .getPrimaryCache()
+                    .byIndex(
+                        DEPLOYMENT_INDEX,
+                        vsKey(d.getMetadata().getNamespace(), d.getMetadata().getName()))
+                    .stream()
+                    .map(ResourceID::fromResource)
+                    .collect(Collectors.toSet()))
+        .withNamespacesInheritedFromController()
+        .build();
+  }
+
+  private Optional<Deployment> cachedDeployment(String namespace, String name) {
+    return deploymentSource == null
+        ? Optional.empty()
+        : deploymentSource.get(new ResourceID(name, namespace));
   }
 
   @Override

@@ -439,12 +439,9 @@ public final class RolloutStateMachine {
         || state.phase() == Phase.RolledBack
         || state.phase() == Phase.Completed
         || state.phase() == Phase.Finalising) {
-      // Settled phases keep their phase (and a rollback waits here to be written).
-      return new Decision(
-          state.withPhase(state.phase(), state.reason(), problem.message()),
-          null,
-          transitions,
-          null);
+      // Settled phases keep their phase and its message (a rollback waits here to be written,
+      // with its reason); condition Ready tells the problem.
+      return new Decision(state, null, transitions, null);
     }
     if (state.phase() != phase) {
       transitions.add(Transition.warning(problem.kind().name(), problem.message()));

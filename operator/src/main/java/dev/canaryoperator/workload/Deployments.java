@@ -13,6 +13,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +27,16 @@ public final class Deployments {
   private static final Logger log = LoggerFactory.getLogger(Deployments.class);
 
   private final KubernetesClient client;
+  private final BiFunction<String, String, Optional<Deployment>> cache;
 
-  public Deployments(KubernetesClient client) {
+  /**
+   * @param cache the Deployments as an informer holds them (namespace, name), which also wakes the
+   *     release up when they change; the API server is asked when it holds nothing
+   */
+  public Deployments(
+      KubernetesClient client, BiFunction<String, String, Optional<Deployment>> cache) {
     this.client = client;
+    this.cache = cache;
   }
 
   /** Both Deployments as read once for a reconcile. */
@@ -60,6 +69,10 @@ public final class Deployments {
   }
 
   private Deployment get(String namespace, String name) {
+    Optional<Deployment> cached = cache.apply(namespace, name);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
     try {
       return client.apps().deployments().inNamespace(namespace).withName(name).get();
     } catch (KubernetesClientException e) {

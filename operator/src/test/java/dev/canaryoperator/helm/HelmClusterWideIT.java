@@ -10,6 +10,7 @@ import dev.canaryoperator.testing.Releases;
 import dev.canaryoperator.testing.TestCluster;
 import dev.canaryoperator.testing.TestNamespace;
 import dev.canaryoperator.testing.VirtualServices;
+import dev.canaryoperator.testsupport.DeploymentController;
 import io.fabric8.istio.client.IstioClient;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -132,19 +133,21 @@ class HelmClusterWideIT {
                   .get());
       Forbidden.refused(
           "list CRDs", () -> asOperator.resources(CustomResourceDefinition.class).list());
+      new DeploymentController(app.admin(), app.name()).create("reviews-stable", "stable", "v1");
       var deployments = asOperator.apps().deployments().inNamespace(app.name());
-      assertThat(deployments.withName("absent").get()).as("get Deployments: allowed").isNull();
-      Forbidden.refused("list Deployments", () -> deployments.list());
+      assertThat(deployments.list().getItems()).as("list Deployments: allowed").hasSize(1);
       Forbidden.refused(
           "patch Deployments without rbac.copyToStable",
           () ->
               deployments
-                  .withName("absent")
+                  .withName("reviews-stable")
                   .patch(
                       new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
                           .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE)
                           .build(),
                       "{\"spec\":{\"replicas\":0}}"));
+      Forbidden.refused(
+          "delete Deployments", () -> deployments.withName("reviews-stable").delete());
       Forbidden.refused(
           "delete CanaryReleases",
           () -> asOperator.resources(CanaryRelease.class).inNamespace(app.name()).delete());

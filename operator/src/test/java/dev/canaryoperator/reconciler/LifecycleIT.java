@@ -196,7 +196,12 @@ class LifecycleIT {
                   .build())
           .create();
       CanaryRelease finalising =
-          awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Finalising);
+          awaitStatus(
+              client,
+              "reviews",
+              r ->
+                  r.getStatus().getPhase() == Phase.Finalising
+                      && r.getStatus().getMessage().contains("runs reviews:v2"));
       assertThat(finalising.getStatus().getMessage())
           .contains("reviews-stable runs reviews:v1, reviews-canary runs reviews:v2");
       await().atMost(Duration.ofSeconds(5)).until(() -> canaryWeight(client) == 100);

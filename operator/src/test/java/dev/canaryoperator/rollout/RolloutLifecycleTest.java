@@ -412,7 +412,7 @@ class RolloutLifecycleTest {
       rolledBack.analyseAt(min(1), FAIL);
       Decision kept = RolloutStateMachine.invalidSpec(rolledBack.state, "spec.x: bad");
       assertThat(kept.state().phase()).isEqualTo(Phase.RolledBack);
-      assertThat(kept.state().message()).isEqualTo("spec.x: bad");
+      assertThat(kept.state().message()).isEqualTo(rolledBack.state.message());
       assertThat(kept.transitions()).extracting(Transition::reason).containsExactly("InvalidSpec");
     }
   }

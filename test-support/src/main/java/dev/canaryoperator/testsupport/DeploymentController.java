@@ -82,6 +82,7 @@ public final class DeploymentController {
             .withObservedGeneration(d.getMetadata().getGeneration())
             .withReplicas(replicas + 1)
             .withUpdatedReplicas(1)
+            .withReadyReplicas(replicas - 1)
             .withAvailableReplicas(replicas - 1)
             .build());
     client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
