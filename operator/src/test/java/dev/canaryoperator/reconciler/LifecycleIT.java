@@ -313,6 +313,22 @@ class LifecycleIT {
   }
 
   @Test
+  void aReleaseWhoseVirtualServiceIsGoneIsDeletedAtOnce(KubernetesClient client) {
+    try (RunningOperator operator = RunningOperator.start(client, analysis)) {
+      client.resource(release("reviews").interval("1s").build()).create();
+      awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Pending);
+
+      client.resources(CanaryRelease.class).withName("reviews").delete();
+
+      await().atMost(Duration.ofSeconds(15)).until(() -> get(client, "reviews") == null);
+      assertThat(events(client, "Deleted"))
+          .singleElement()
+          .satisfies(
+              e -> assertThat(e.getMessage()).contains("without touching the VirtualService"));
+    }
+  }
+
+  @Test
   void deletingAPromotedReleaseKeepsTheSplit(KubernetesClient client) {
     createVirtualService(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {

@@ -322,6 +322,45 @@ class VirtualServiceRoutesTest {
   }
 
   @Test
+  void leftoversTheSpecNoLongerAsksForAreRemovedMidRollout() {
+    HTTPRoute r =
+        route(
+            "primary",
+            to("reviews-stable", 100),
+            new HTTPRouteDestinationBuilder(to("reviews-canary", 0))
+                .withNewHeaders()
+                .withNewRequest()
+                .addToSet("x-team", "a")
+                .endRequest()
+                .endHeaders()
+                .build());
+    CanaryGroup group = new CanaryGroup(List.of(RequestMatch.header("x-canary", "true")));
+    RouteTarget everything =
+        target(List.of(), STABLE, CANARY, group, new CanaryHeaders(Map.of("x-track", "canary")));
+    JsonNode live = VirtualServiceRoutes.rewrite(spec(r), everything, RouteWeights.canaryAt(25));
+    assertThat(live.get("http")).hasSize(2);
+
+    // canaryGroup and canaryHeaders dropped from the spec; the status remembers the header set
+    RouteTarget trimmed =
+        new RouteTarget(
+            "reviews",
+            "bookinfo",
+            List.of(),
+            STABLE,
+            CANARY,
+            null,
+            null,
+            Map.of("x-track", "canary"));
+    JsonNode after = VirtualServiceRoutes.rewrite(live, trimmed, RouteWeights.canaryAt(25));
+    assertThat(after.get("http")).as("the group route is gone").hasSize(1);
+    JsonNode set =
+        after.get("http").get(0).get("route").get(1).get("headers").get("request").get("set");
+    assertThat(set.has("x-track")).as("the dropped canary header is gone").isFalse();
+    assertThat(set.get("x-team").asText()).as("a header someone else set stays").isEqualTo("a");
+    assertThat(weights(after, 0)).containsExactly(75, 25);
+  }
+
+  @Test
   void observedWeightsReadTheSplitBack() {
     JsonNode s = spec(route("primary", to("reviews-stable", 75), to("reviews-canary", 25)));
     assertThat(VirtualServiceRoutes.observedWeights(s, target()))
