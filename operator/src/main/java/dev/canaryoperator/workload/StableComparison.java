@@ -58,6 +58,10 @@ public final class StableComparison {
       return "its controller has not seen generation " + generation + " yet";
     }
     int wanted = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+    if (wanted == 0) {
+      // nothing would serve the traffic handed back
+      return "it is scaled to 0 replicas";
+    }
     int total = Objects.requireNonNullElse(status.getReplicas(), 0);
     int updated = Objects.requireNonNullElse(status.getUpdatedReplicas(), 0);
     int available = Objects.requireNonNullElse(status.getAvailableReplicas(), 0);
