@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.canaryoperator.api.CanaryRelease;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.Verdict;
+import dev.canaryoperator.testing.LiveReleases;
 import dev.canaryoperator.testing.RealKubernetes;
 import dev.canaryoperator.testing.Releases;
 import dev.canaryoperator.testing.RunningOperator;
@@ -36,23 +37,12 @@ class CanaryReleaseReconcilerIT {
   }
 
   static CanaryRelease get(KubernetesClient client, String name) {
-    return client.resources(CanaryRelease.class).withName(name).get();
+    return LiveReleases.get(client, name);
   }
 
   static CanaryRelease awaitStatus(
       KubernetesClient client, String name, Predicate<CanaryRelease> condition) {
-    await()
-        .atMost(ROLLOUT)
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              CanaryRelease r = get(client, name);
-              return r != null
-                  && r.getStatus() != null
-                  && r.getStatus().getPhase() != null
-                  && condition.test(r);
-            });
-    return get(client, name);
+    return LiveReleases.awaitStatus(client, name, condition);
   }
 
   /** A request value bound to the release's current rollout and attempt. */
