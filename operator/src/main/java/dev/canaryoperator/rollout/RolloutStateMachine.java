@@ -89,7 +89,8 @@ public final class RolloutStateMachine {
                 + edited
                 + "% by "
                 + observation.outsideEdit().editedBy()
-                + ")";
+                + "); if a GitOps sync wrote it, see \"GitOps with Argo CD\" in the README for the"
+                + " ignoreDifferences that leave the split to the operator";
         transitions.add(Transition.warning("RolledBack", "canary weight set to 0: " + why));
         return settled(
             next.withPhase(Phase.RolledBack, "CanaryWeightLowered", why)

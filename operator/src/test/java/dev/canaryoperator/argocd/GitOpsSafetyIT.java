@@ -1,0 +1,178 @@
+package dev.canaryoperator.argocd;
+
+import static dev.canaryoperator.testing.LiveReleases.awaitStatus;
+import static dev.canaryoperator.testing.LiveReleases.get;
+import static dev.canaryoperator.testing.Releases.release;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.canaryoperator.api.CanaryRelease;
+import dev.canaryoperator.api.CanaryReleaseStatus;
+import dev.canaryoperator.api.Phase;
+import dev.canaryoperator.testing.ArgoCd;
+import dev.canaryoperator.testing.Kubectl;
+import dev.canaryoperator.testing.RealKubernetes;
+import dev.canaryoperator.testing.RunningOperator;
+import dev.canaryoperator.testing.ScriptedAnalysis;
+import dev.canaryoperator.testing.TestCluster;
+import dev.canaryoperator.testing.VirtualServices;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What Git holds is applied again and again (a sync, a replayed pipeline): a request made from Argo
+ * CD (or kubectl) keeps its effect, acts once, and Git and the live object do not differ.
+ */
+@RealKubernetes
+class GitOpsSafetyIT {
+  static ArgoCd argoCd;
+  final ScriptedAnalysis analysis = new ScriptedAnalysis();
+
+  @BeforeAll
+  static void harness() throws Exception {
+    argoCd = ArgoCd.fromBuild();
+  }
+
+  /** The release as its owners keep it in Git: a spec, no annotations, no status. */
+  static String gitRelease(KubernetesClient client) {
+    CanaryRelease inGit =
+        release("reviews").steps(10, 50, 100).stepDuration("5m").interval("1s").build();
+    inGit.setApiVersion("canaryoperator.dev/v1alpha1");
+    inGit.setKind("CanaryRelease");
+    inGit.setStatus(null);
+    return client.getKubernetesSerialization().asYaml(inGit);
+  }
+
+  /** Argo CD's sync (server-side apply, its field manager, forced) and a client-side apply. */
+  static void applyGitTwice(Kubectl kubectl, String manifest) {
+    kubectl.ok(manifest, "apply", "-f", "-");
+    kubectl.ok(
+        manifest,
+        "apply",
+        "--server-side",
+        "--field-manager=argocd-controller",
+        "--force-conflicts",
+        "-f",
+        "-");
+  }
+
+  static void assertNothingHappensAgain(KubernetesClient client, CanaryReleaseStatus before) {
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(6))
+        .until(
+            () -> {
+              CanaryReleaseStatus now = get(client, "reviews").getStatus();
+              return now.getPhase() == before.getPhase()
+                  && now.getAttempt().equals(before.getAttempt())
+                  && now.getHistory().size() == before.getHistory().size();
+            });
+  }
+
+  @Test
+  void gitAppliedAgainAfterEachActionChangesNothing(KubernetesClient client, TestCluster cluster)
+      throws Exception {
+    client
+        .adapt(io.fabric8.istio.client.IstioClient.class)
+        .v1()
+        .virtualServices()
+        .resource(VirtualServices.reviews())
+        .create();
+    Kubectl kubectl =
+        new Kubectl(cluster, client.getNamespace(), Path.of("target", "kubectl-home"));
+    String git = gitRelease(client);
+    kubectl.ok(git, "apply", "-f", "-");
+    try (RunningOperator operator = RunningOperator.start(client, analysis)) {
+      CanaryRelease progressing =
+          awaitStatus(client, "reviews", r -> r.getStatus().getCurrentStep() == 1);
+
+      for (String action : new String[] {"abort", "retry", "promote-full"}) {
+        CanaryRelease live = get(client, "reviews");
+        argoCd.act(client, live, action);
+        Phase expected =
+            switch (action) {
+              case "abort" -> Phase.RolledBack;
+              case "retry" -> Phase.Progressing;
+              default -> Phase.Promoted;
+            };
+        int attempt = live.getStatus().getAttempt();
+        CanaryRelease acted =
+            awaitStatus(
+                client,
+                "reviews",
+                r ->
+                    r.getStatus().getPhase() == expected
+                        && (!action.equals("retry") || r.getStatus().getAttempt() == attempt + 1));
+
+        applyGitTwice(kubectl, git);
+
+        assertNothingHappensAgain(client, acted.getStatus());
+        assertThat(get(client, "reviews").getMetadata().getAnnotations())
+            .as("the request %s survives the re-apply", action)
+            .containsKey("canaryoperator.dev/" + action);
+        Kubectl.Result diff = kubectl.run(git, "diff", "-f", "-");
+        assertThat(diff.exit())
+            .as("kubectl diff against Git: %s%s", diff.out(), diff.err())
+            .isZero();
+        assertThat(diff.out()).isEmpty();
+      }
+      assertThat(progressing.getStatus().getAttempt()).isEqualTo(1);
+      assertThat(get(client, "reviews").getStatus().getAttempt()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aSyncOfTheGitVirtualServiceWithoutIgnoreDifferencesAbortsSafelyAndSaysWhy(
+      KubernetesClient client, TestCluster cluster) throws Exception {
+    Kubectl kubectl =
+        new Kubectl(cluster, client.getNamespace(), Path.of("target", "kubectl-home"));
+    String gitVirtualService =
+        client.getKubernetesSerialization().asYaml(VirtualServices.reviews());
+    kubectl.ok(gitVirtualService, "apply", "-f", "-");
+    kubectl.ok(gitRelease(client), "apply", "-f", "-");
+    try (RunningOperator operator = RunningOperator.start(client, analysis)) {
+      awaitStatus(client, "reviews", r -> r.getStatus().getStepAnalysesPassed() >= 1);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  VirtualServices.canaryWeight(
+                          client
+                              .adapt(io.fabric8.istio.client.IstioClient.class)
+                              .v1()
+                              .virtualServices()
+                              .withName("reviews")
+                              .get(),
+                          "reviews-canary")
+                      == 10);
+
+      // Argo CD syncs the VirtualService from Git (100% stable) with no ignoreDifferences
+      kubectl.ok(
+          gitVirtualService,
+          "apply",
+          "--server-side",
+          "--field-manager=argocd-controller",
+          "--force-conflicts",
+          "-f",
+          "-");
+
+      CanaryRelease rolledBack =
+          awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.RolledBack);
+      assertThat(rolledBack.getStatus().getReason()).isEqualTo("CanaryWeightLowered");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(client.v1().events().list().getItems())
+                      .filteredOn(e -> "RolledBack".equals(e.getReason()))
+                      .singleElement()
+                      .extracting(Event::getMessage)
+                      .asString()
+                      .contains("argocd-controller", "GitOps with Argo CD"));
+    }
+  }
+}
