@@ -6,6 +6,9 @@
 //	harness test <argocd-cm.yaml> <customization dir>   run health_test.yaml and action_test.yaml
 //	harness health <argocd-cm.yaml> <object.yaml|->     print the health Argo CD would show
 //	harness action <argocd-cm.yaml> <name> <object.yaml|-> print the patch Argo CD would apply
+//	harness diff <argocd-cm.yaml> <application.yaml> <git.yaml> <live.yaml|->
+//	    whether Argo CD would show the live object OutOfSync with Git, under the Application's
+//	    ignoreDifferences (exit 0: in sync, 3: out of sync, with the fields that differ)
 package main
 
 import (
@@ -18,6 +21,7 @@ import (
 	"sort"
 
 	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
+	"github.com/argoproj/argo-cd/v3/util/argo/normalizers"
 	"github.com/argoproj/argo-cd/v3/util/lua"
 	"github.com/argoproj/argo-cd/v3/util/settings"
 	"github.com/argoproj/gitops-engine/pkg/diff"
@@ -57,6 +61,14 @@ func main() {
 		patch, err := applyAction(vm, obj, os.Args[3])
 		check(err)
 		fmt.Println(string(patch))
+	case "diff":
+		need(6)
+		inSync, detail := compare(overrides, os.Args[3], os.Args[4], os.Args[5])
+		if !inSync {
+			fmt.Println("OutOfSync: " + detail)
+			os.Exit(3)
+		}
+		fmt.Println("Synced")
 	default:
 		fail("unknown command " + os.Args[1])
 	}
@@ -169,6 +181,24 @@ func runActionTests(vm lua.VM, dir string) int {
 		fmt.Printf("ok   %s\n", name)
 	}
 	return failures
+}
+
+// compare diffs Git against live the way Argo CD's comparison does, with the Application's
+// ignoreDifferences turned into Argo CD's own ignore normalizer.
+func compare(overrides map[string]v1alpha1.ResourceOverride, appPath, gitPath, livePath string) (bool, string) {
+	var app v1alpha1.Application
+	readYAML(appPath, &app)
+	normalizer, err := normalizers.NewIgnoreNormalizer(app.Spec.IgnoreDifferences, overrides, normalizers.IgnoreNormalizerOpts{})
+	check(err)
+	git := readObject(gitPath)
+	live := readObject(livePath)
+	git.SetNamespace(live.GetNamespace())
+	result, err := diff.Diff(git, live, diff.WithNormalizer(normalizer))
+	check(err)
+	if !result.Modified {
+		return true, ""
+	}
+	return false, fmt.Sprintf("normalized live %s\nnormalized Git %s", result.NormalizedLive, result.PredictedLive)
 }
 
 // applyAction returns the JSON merge patch Argo CD would send for an action on obj.

@@ -16,8 +16,12 @@ import dev.canaryoperator.testing.RunningOperator;
 import dev.canaryoperator.testing.ScriptedAnalysis;
 import dev.canaryoperator.testing.TestCluster;
 import dev.canaryoperator.testing.VirtualServices;
+import dev.canaryoperator.testsupport.RepositoryRoot;
+import io.fabric8.istio.api.networking.v1.VirtualService;
+import io.fabric8.istio.client.IstioClient;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,6 +127,60 @@ class GitOpsSafetyIT {
       assertThat(progressing.getStatus().getAttempt()).isEqualTo(1);
       assertThat(get(client, "reviews").getStatus().getAttempt()).isEqualTo(2);
     }
+  }
+
+  @Test
+  void theExampleIgnoreDifferencesHideTheSplitAndNothingElse(KubernetesClient client)
+      throws Exception {
+    VirtualService inGit = VirtualServices.reviews();
+    client.adapt(IstioClient.class).v1().virtualServices().resource(inGit).create();
+    try (RunningOperator operator = RunningOperator.start(client, analysis)) {
+      client
+          .resource(
+              release("reviews")
+                  .steps(10, 50, 100)
+                  .stepDuration("5m")
+                  .interval("1s")
+                  .canaryGroupHeader("x-canary", "true")
+                  .canaryHeader("x-track", "canary")
+                  .build())
+          .create();
+      awaitStatus(client, "reviews", r -> r.getStatus().getCurrentStep() == 1);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> VirtualServices.canaryWeight(liveVs(client), "reviews-canary") == 10);
+
+      Path dir = Files.createDirectories(Path.of("target", "argocd-diff", client.getNamespace()));
+      Path live = write(client, dir.resolve("live.yaml"), liveVs(client));
+      Path git = write(client, dir.resolve("git.yaml"), inGit);
+      Path application = RepositoryRoot.locate().resolve("examples/argocd/application.yaml");
+      assertThat(argoCd.synced(application, git, live))
+          .as("the operator's split under the example's ignoreDifferences")
+          .isTrue();
+
+      Path bare = dir.resolve("application-without-ignores.yaml");
+      Files.writeString(
+          bare,
+          "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: reviews}\n"
+              + "spec: {project: default}\n");
+      assertThat(argoCd.synced(bare, git, live)).as("without ignoreDifferences").isFalse();
+
+      VirtualService changed = VirtualServices.reviews();
+      changed.getSpec().getHttp().get(0).setTimeout("42s");
+      Path gitChanged = write(client, dir.resolve("git-changed.yaml"), changed);
+      assertThat(argoCd.synced(application, gitChanged, live))
+          .as("a legitimate route change in Git still shows")
+          .isFalse();
+    }
+  }
+
+  private static VirtualService liveVs(KubernetesClient client) {
+    return client.adapt(IstioClient.class).v1().virtualServices().withName("reviews").get();
+  }
+
+  private static Path write(KubernetesClient client, Path file, VirtualService vs)
+      throws java.io.IOException {
+    return Files.writeString(file, client.getKubernetesSerialization().asYaml(vs));
   }
 
   @Test

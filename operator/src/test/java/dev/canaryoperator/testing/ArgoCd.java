@@ -54,6 +54,38 @@ public final class ArgoCd {
     return patch;
   }
 
+  /**
+   * Whether Argo CD would show the live object as Synced with the Git manifest, under the
+   * Application's ignoreDifferences (Argo CD's own ignore normalizer and diff).
+   */
+  public boolean synced(Path application, Path gitManifest, Path liveManifest) {
+    List<String> command =
+        List.of(
+            harness.toString(),
+            "diff",
+            configMap.toString(),
+            application.toString(),
+            gitManifest.toString(),
+            liveManifest.toString());
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(String.join(" ", command) + " did not finish");
+      }
+      return switch (process.exitValue()) {
+        case 0 -> true;
+        case 3 -> false;
+        default -> throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+      };
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + harness, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running " + harness, e);
+    }
+  }
+
   private String run(KubernetesClient client, CanaryRelease live, String... args) {
     List<String> command = new java.util.ArrayList<>(List.of(harness.toString()));
     command.addAll(List.of(args));
