@@ -37,15 +37,6 @@ class ArgoCdIT {
     argoCd = ArgoCd.fromBuild();
   }
 
-  static void createVirtualService(KubernetesClient client) {
-    client
-        .adapt(IstioClient.class)
-        .v1()
-        .virtualServices()
-        .resource(VirtualServices.reviews())
-        .create();
-  }
-
   static CanaryRelease until(KubernetesClient client, Predicate<CanaryRelease> condition) {
     return awaitStatus(client, "reviews", condition);
   }
@@ -56,7 +47,7 @@ class ArgoCdIT {
 
   @Test
   void manualPromotionSuspendedThenPromotedByTheArgoCdAction(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
           .resource(
@@ -85,7 +76,7 @@ class ArgoCdIT {
 
   @Test
   void abortRetryAndPromoteFullFromArgoCd(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
           .resource(release("reviews").steps(10, 50, 100).stepDuration("5m").interval("1s").build())
@@ -129,7 +120,7 @@ class ArgoCdIT {
 
   @Test
   void pauseAndResumeFromArgoCdAndAFailedReleaseIsDegraded(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
           .resource(release("reviews").steps(10, 50, 100).stepDuration("5m").interval("1s").build())
@@ -163,7 +154,7 @@ class ArgoCdIT {
 
   @Test
   void finalisingIsProgressingAndCompletedIsHealthy(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     DeploymentController deployments = new DeploymentController(client);
     deployments.create("reviews-stable", "stable", "reviews:v1");
     deployments.create("reviews-canary", "canary", "reviews:v2");

@@ -80,12 +80,7 @@ class GitOpsSafetyIT {
   @Test
   void gitAppliedAgainAfterEachActionChangesNothing(KubernetesClient client, TestCluster cluster)
       throws Exception {
-    client
-        .adapt(io.fabric8.istio.client.IstioClient.class)
-        .v1()
-        .virtualServices()
-        .resource(VirtualServices.reviews())
-        .create();
+    VirtualServices.createReviews(client);
     Kubectl kubectl =
         new Kubectl(cluster, client.getNamespace(), Path.of("target", "kubectl-home"));
     String git = gitRelease(client);

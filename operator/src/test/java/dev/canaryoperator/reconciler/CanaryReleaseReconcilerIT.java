@@ -86,12 +86,7 @@ class CanaryReleaseReconcilerIT {
 
   @Test
   void aHealthyCanaryWalksEveryStepToPromoted(KubernetesClient client) {
-    client
-        .adapt(IstioClient.class)
-        .v1()
-        .virtualServices()
-        .resource(VirtualServices.reviews())
-        .create();
+    VirtualServices.createReviews(client);
     try (WeightRecorder recorder = new WeightRecorder(client, "reviews", "reviews-canary");
         RunningOperator operator = RunningOperator.start(client, analysis)) {
       client.resource(fast("reviews")).create();
@@ -127,12 +122,7 @@ class CanaryReleaseReconcilerIT {
 
   @Test
   void aFailingCanaryAtStepThreeIsRolledBackToZeroInOneWrite(KubernetesClient client) {
-    client
-        .adapt(IstioClient.class)
-        .v1()
-        .virtualServices()
-        .resource(VirtualServices.reviews())
-        .create();
+    VirtualServices.createReviews(client);
     try (WeightRecorder recorder = new WeightRecorder(client, "reviews", "reviews-canary");
         RunningOperator operator = RunningOperator.start(client, analysis)) {
       client.resource(release("reviews").stepDuration("3s").interval("1s").build()).create();
@@ -174,12 +164,7 @@ class CanaryReleaseReconcilerIT {
 
   @Test
   void aManualPromotionWaitsForTheAnnotation(KubernetesClient client) {
-    client
-        .adapt(IstioClient.class)
-        .v1()
-        .virtualServices()
-        .resource(VirtualServices.reviews())
-        .create();
+    VirtualServices.createReviews(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
           .resource(
@@ -220,12 +205,7 @@ class CanaryReleaseReconcilerIT {
 
   @Test
   void aNewOperatorContinuesAtTheSameStepWithTheSameStepStart(KubernetesClient client) {
-    client
-        .adapt(IstioClient.class)
-        .v1()
-        .virtualServices()
-        .resource(VirtualServices.reviews())
-        .create();
+    VirtualServices.createReviews(client);
     // The second step is long, so the new operator's first analyses land inside it.
     Releases reviews = release("reviews").stepDuration("2s").interval("1s");
     reviews.spec().getSteps().get(1).setDuration("20s");
@@ -376,12 +356,7 @@ class CanaryReleaseReconcilerIT {
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertThat(eventReasons(client)).contains("VirtualServiceNotFound"));
 
-      client
-          .adapt(IstioClient.class)
-          .v1()
-          .virtualServices()
-          .resource(VirtualServices.reviews())
-          .create();
+      VirtualServices.createReviews(client);
       CanaryRelease started =
           awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Progressing);
       assertThat(condition(started, "Ready").getStatus()).isEqualTo("True");

@@ -23,7 +23,6 @@ import dev.canaryoperator.testing.StatusRecorder;
 import dev.canaryoperator.testing.VirtualServices;
 import dev.canaryoperator.testing.VirtualServices.WeightRecorder;
 import io.fabric8.istio.api.networking.v1.VirtualService;
-import io.fabric8.istio.client.IstioClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,12 +75,7 @@ class CrashBetweenWritesIT {
   @MethodSource("crashes")
   void aDecisionOnceMadeIsNeitherUndoneNorRepeated(
       Transition transition, Point point, KubernetesClient client) throws Exception {
-    client
-        .adapt(IstioClient.class)
-        .v1()
-        .virtualServices()
-        .resource(VirtualServices.reviews())
-        .create();
+    VirtualServices.createReviews(client);
     // no 100% step: promotion is then a write of its own
     CanaryRelease release =
         release("reviews").steps(5, 10, 25, 50).stepDuration("3s").interval("1s").build();

@@ -43,15 +43,6 @@ class LifecycleIT {
 
   final ScriptedAnalysis analysis = new ScriptedAnalysis();
 
-  static void createVirtualService(KubernetesClient client) {
-    client
-        .adapt(IstioClient.class)
-        .v1()
-        .virtualServices()
-        .resource(VirtualServices.reviews())
-        .create();
-  }
-
   static int canaryWeight(KubernetesClient client) {
     return VirtualServices.canaryWeight(vs(client), CANARY);
   }
@@ -64,7 +55,7 @@ class LifecycleIT {
 
   @Test
   void anAbortMidStepPutsTheCanaryAtZeroInOneWriteWithTheReason(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     try (WeightRecorder recorder = new WeightRecorder(client, "reviews", CANARY);
         RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
@@ -110,7 +101,7 @@ class LifecycleIT {
 
   @Test
   void promoteFullGoesStraightTo100AndAnOldRequestReappliedDoesNothing(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     try (WeightRecorder recorder = new WeightRecorder(client, "reviews", CANARY);
         RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
@@ -180,7 +171,7 @@ class LifecycleIT {
 
   @Test
   void waitForStableHandsTheTrafficBackOnceGitHasRolledTheStableOut(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     DeploymentController deployments = new DeploymentController(client);
     deployments.create("reviews-stable", "stable", "reviews:v1");
     deployments.create("reviews-canary", "canary", "reviews:v2");
@@ -243,7 +234,7 @@ class LifecycleIT {
   @Test
   void copyToStableCopiesThePodSpecWaitsForTheRolloutAndScalesTheCanaryDown(
       KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     DeploymentController deployments = new DeploymentController(client);
     deployments.create("reviews-stable", "stable", "reviews:v1");
     deployments.create("reviews-canary", "canary", "reviews:v2");
@@ -283,7 +274,7 @@ class LifecycleIT {
 
   @Test
   void deletingMidRolloutPutsTheStableBackAndRemovesWhatTheReleaseAdded(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
           .resource(
@@ -330,7 +321,7 @@ class LifecycleIT {
 
   @Test
   void deletingAPromotedReleaseKeepsTheSplit(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
           .resource(release("reviews").steps(50, 100).stepDuration("1s").interval("1s").build())
@@ -351,7 +342,7 @@ class LifecycleIT {
   @Test
   void aFailArrivingWhileTheVirtualServiceIsGoneEndsRolledBackWhenItIsBack(KubernetesClient client)
       throws Exception {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     CountDownLatch queried = new CountDownLatch(1);
     CountDownLatch answer = new CountDownLatch(1);
     ScriptedAnalysis passing = new ScriptedAnalysis();
@@ -390,7 +381,7 @@ class LifecycleIT {
       assertThat(rolledBack.getStatus().getLastAnalysis().getVerdict()).isEqualTo(Verdict.Fail);
 
       hold.set(false);
-      createVirtualService(client);
+      VirtualServices.createReviews(client);
       await()
           .during(Duration.ofSeconds(4))
           .atMost(Duration.ofSeconds(8))
@@ -405,7 +396,7 @@ class LifecycleIT {
 
   @Test
   void aHandEditSettingTheCanaryToZeroIsTakenAsAnAbort(KubernetesClient client) {
-    createVirtualService(client);
+    VirtualServices.createReviews(client);
     try (WeightRecorder recorder = new WeightRecorder(client, "reviews", CANARY);
         RunningOperator operator = RunningOperator.start(client, analysis)) {
       client

@@ -46,6 +46,11 @@ public final class VirtualServices {
         .build();
   }
 
+  /** Creates {@link #reviews()} in the client's namespace. */
+  public static VirtualService createReviews(KubernetesClient client) {
+    return client.adapt(IstioClient.class).v1().virtualServices().resource(reviews()).create();
+  }
+
   public static List<Integer> weights(VirtualService vs, int route) {
     return vs.getSpec().getHttp().get(route).getRoute().stream()
         .map(HTTPRouteDestination::getWeight)
