@@ -69,34 +69,42 @@ class ExamplesIT {
                 assertThat(live.getStatus().getPhase()).isEqualTo(Phase.Progressing);
                 assertThat(live.getStatus().getCanaryWeight()).isEqualTo(firstWeight);
               });
-      VirtualService vs =
-          client
-              .adapt(IstioClient.class)
-              .v1()
-              .virtualServices()
-              .withName(release.getSpec().getVirtualService().getName())
-              .get();
-      assertThat(
-              vs.getSpec().getHttp().stream()
-                  .flatMap(r -> r.getRoute().stream())
-                  .filter(
-                      d ->
-                          d.getDestination()
-                              .getHost()
-                              .equals(release.getSpec().getCanary().getHost()))
-                  .filter(
-                      d ->
-                          java.util.Objects.equals(
-                              d.getDestination().getSubset(),
-                              release.getSpec().getCanary().getSubset()))
-                  .anyMatch(d -> d.getWeight() != null && d.getWeight() == firstWeight))
-          .as("the canary gets %d%% in the VirtualService", firstWeight)
-          .isTrue();
+      // the status records a decision first, the VirtualService follows (docs/crash-safety.md)
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          virtualService(client, release).getSpec().getHttp().stream()
+                              .flatMap(r -> r.getRoute().stream())
+                              .filter(
+                                  d ->
+                                      d.getDestination()
+                                          .getHost()
+                                          .equals(release.getSpec().getCanary().getHost()))
+                              .filter(
+                                  d ->
+                                      java.util.Objects.equals(
+                                          d.getDestination().getSubset(),
+                                          release.getSpec().getCanary().getSubset()))
+                              .anyMatch(d -> d.getWeight() != null && d.getWeight() == firstWeight))
+                      .as("the canary gets %d%% in the VirtualService", firstWeight)
+                      .isTrue());
+      VirtualService vs = virtualService(client, release);
       if (release.getSpec().getCanaryGroup() != null) {
         assertThat(vs.getSpec().getHttp())
             .anySatisfy(
                 r -> assertThat(r.getName()).startsWith("canaryoperator-" + name + "-group"));
       }
     }
+  }
+
+  private static VirtualService virtualService(KubernetesClient client, CanaryRelease release) {
+    return client
+        .adapt(IstioClient.class)
+        .v1()
+        .virtualServices()
+        .withName(release.getSpec().getVirtualService().getName())
+        .get();
   }
 }

@@ -88,7 +88,7 @@ class CanaryRolloutIT extends MeshStackTest {
     assertThat(status.analyses())
         .extracting(AnalysisStatus::getVerdict)
         .doesNotContain(Verdict.Fail);
-    assertThat(Mesh.canaryWeight(mesh.virtualService())).isEqualTo(100);
+    awaitCanaryWeight(100);
     String labels = "name=\"reviews\",namespace=\"" + mesh.namespace() + "\"";
     assertThat(operatorMetrics())
         .as("the operator's own /metrics")
@@ -139,7 +139,7 @@ class CanaryRolloutIT extends MeshStackTest {
 
     CanaryReleaseStatus last = status.latest();
     assertThat(last.getCanaryWeight()).isZero();
-    assertThat(Mesh.canaryWeight(mesh.virtualService())).isZero();
+    awaitCanaryWeight(0);
 
     // when Prometheus first held a sample taken after the fault
     Instant visible =
@@ -203,7 +203,7 @@ class CanaryRolloutIT extends MeshStackTest {
 
     CanaryReleaseStatus last = status.latest();
     assertThat(last.getCanaryWeight()).isZero();
-    assertThat(Mesh.canaryWeight(mesh.virtualService())).isZero();
+    awaitCanaryWeight(0);
     AnalysisStatus failed = last.getLastAnalysis();
     assertThat(failed.getVerdict()).isEqualTo(Verdict.Fail);
     assertThat(failed.getReason()).contains("mean latency");
@@ -355,6 +355,17 @@ class CanaryRolloutIT extends MeshStackTest {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(250))
         .until(() -> status.analyses().stream().anyMatch(a -> a.getVerdict() == verdict));
+  }
+
+  /**
+   * The status records a decision before the VirtualService carries it (docs/crash-safety.md): the
+   * write follows within moments.
+   */
+  private void awaitCanaryWeight(int weight) {
+    await("canary weight " + weight + " in the VirtualService")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> Mesh.canaryWeight(mesh.virtualService()) == weight);
   }
 
   private Phase phase() {

@@ -93,6 +93,10 @@ class CanaryReleaseReconcilerIT {
 
       CanaryRelease done =
           awaitStatus(client, "reviews", r -> r.getStatus().getPhase() == Phase.Promoted);
+      // the status records a decision first, the VirtualService follows (docs/crash-safety.md)
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> VirtualServices.canaryWeight(vs(client), "reviews-canary") == 100);
 
       assertThat(recorder.canaryWeights()).containsExactly(0, 5, 10, 25, 50, 100);
       assertThat(VirtualServices.weights(vs(client), 0)).containsExactly(0, 100);
@@ -127,6 +131,10 @@ class CanaryReleaseReconcilerIT {
         RunningOperator operator = RunningOperator.start(client, analysis)) {
       client.resource(release("reviews").stepDuration("3s").interval("1s").build()).create();
       awaitStatus(client, "reviews", r -> r.getStatus().getCurrentStep() == 3);
+      // the status records a step first, the VirtualService follows (docs/crash-safety.md)
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> VirtualServices.canaryWeight(vs(client), "reviews-canary") == 25);
       int writesBefore = recorder.writes();
       analysis.answer(Verdict.Fail);
 
@@ -239,7 +247,9 @@ class CanaryReleaseReconcilerIT {
       assertThat(stepThree.getStatus().getHistory())
           .extracting(h -> h.getReason())
           .containsOnlyOnce("RolloutStarted");
-      assertThat(VirtualServices.canaryWeight(vs(client), "reviews-canary")).isEqualTo(25);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> VirtualServices.canaryWeight(vs(client), "reviews-canary") == 25);
     }
   }
 
