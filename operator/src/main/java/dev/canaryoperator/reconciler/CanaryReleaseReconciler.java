@@ -221,7 +221,8 @@ public class CanaryReleaseReconciler
     Observation observation =
         new Observation(
             RolloutId.of(spec, canaryRevision),
-            requests(release),
+            Requests.from(
+                Objects.requireNonNullElse(release.getMetadata().getAnnotations(), Map.of())),
             problem,
             outsideEdit(previous, routing),
             null,
@@ -347,16 +348,6 @@ public class CanaryReleaseReconciler
         spec.getCanaryGroup(),
         spec.getCanaryHeaders(),
         stale);
-  }
-
-  private static Requests requests(CanaryRelease release) {
-    Map<String, String> annotations =
-        Objects.requireNonNullElse(release.getMetadata().getAnnotations(), Map.of());
-    return new Requests(
-        annotations.get(CanaryRelease.PROMOTE_ANNOTATION),
-        annotations.get(CanaryRelease.PROMOTE_FULL_ANNOTATION),
-        annotations.get(CanaryRelease.ABORT_ANNOTATION),
-        annotations.get(CanaryRelease.RETRY_ANNOTATION));
   }
 
   /**

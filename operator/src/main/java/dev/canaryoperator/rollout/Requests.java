@@ -1,5 +1,7 @@
 package dev.canaryoperator.rollout;
 
+import dev.canaryoperator.api.CanaryRelease;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,10 +14,10 @@ public record Requests(String promote, String promoteFull, String abort, String 
 
   /** The kinds, in the order they are considered: stopping a rollout comes first. */
   public enum Kind {
-    ABORT("abort"),
-    RETRY("retry"),
-    PROMOTE_FULL("promote-full"),
-    PROMOTE("promote");
+    ABORT(CanaryRelease.ABORT_ANNOTATION),
+    RETRY(CanaryRelease.RETRY_ANNOTATION),
+    PROMOTE_FULL(CanaryRelease.PROMOTE_FULL_ANNOTATION),
+    PROMOTE(CanaryRelease.PROMOTE_ANNOTATION);
 
     private final String annotation;
 
@@ -23,10 +25,19 @@ public record Requests(String promote, String promoteFull, String abort, String 
       this.annotation = annotation;
     }
 
-    /** The annotation's name after the group, e.g. "promote-full". */
+    /** The annotation that carries the request, e.g. "canaryoperator.dev/promote-full". */
     public String annotation() {
       return annotation;
     }
+  }
+
+  /** The requests a CanaryRelease's annotations make (null where there is none). */
+  public static Requests from(Map<String, String> annotations) {
+    Requests requests = NONE;
+    for (Kind kind : Kind.values()) {
+      requests = requests.with(kind, annotations.get(kind.annotation()));
+    }
+    return requests;
   }
 
   public String get(Kind kind) {

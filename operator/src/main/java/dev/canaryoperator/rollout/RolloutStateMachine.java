@@ -1,6 +1,8 @@
 package dev.canaryoperator.rollout;
 
 import dev.canaryoperator.analysis.AnalysisResult;
+import dev.canaryoperator.api.CanaryRelease;
+import dev.canaryoperator.api.Durations;
 import dev.canaryoperator.api.FinalizeMode;
 import dev.canaryoperator.api.OnDelete;
 import dev.canaryoperator.api.OnNoData;
@@ -140,13 +142,7 @@ public final class RolloutStateMachine {
 
     if (next.progress().awaitingPromotion()) {
       if (plan.promotion() == Promotion.Automatic) {
-        return promote(
-            plan,
-            next.withProgress(next.progress().awaiting(false)),
-            now,
-            transitions,
-            "Promoted",
-            "promotion switched to Automatic");
+        return promote(plan, next, now, transitions, "Promoted", "promotion switched to Automatic");
       }
       return finish(plan, next, transitions, now);
     }
@@ -174,7 +170,7 @@ public final class RolloutStateMachine {
                     Phase.Paused,
                     "AwaitingPromotion",
                     "waiting for promotion: kubectl annotate crel <name> "
-                        + dev.canaryoperator.api.CanaryRelease.PROMOTE_ANNOTATION
+                        + CanaryRelease.PROMOTE_ANNOTATION
                         + "="
                         + next.rollout().key()
                         + "/$(date +%s) --overwrite");
@@ -310,7 +306,7 @@ public final class RolloutStateMachine {
       Instant now,
       List<Transition> transitions) {
     String expected = state.rollout().key();
-    String annotation = "canaryoperator.dev/" + request.kind().annotation();
+    String annotation = request.kind().annotation();
     if (request.rolloutKey() == null) {
       transitions.add(
           Transition.warning(
@@ -386,31 +382,19 @@ public final class RolloutStateMachine {
                   + " ("
                   + weightAt(plan, state)
                   + "%): the remaining steps and their analysis were skipped";
-          return promote(
-              plan,
-              state.withProgress(state.progress().awaiting(false)),
-              now,
-              transitions,
-              "PromotedFull",
-              why);
+          return promote(plan, state, now, transitions, "PromotedFull", why);
         }
       }
       case PROMOTE -> {
         if (phase == Phase.Paused && state.progress().awaitingPromotion() && !plan.paused()) {
-          return promote(
-              plan,
-              state.withProgress(state.progress().awaiting(false)),
-              now,
-              transitions,
-              "Promoted",
-              "promoted on request");
+          return promote(plan, state, now, transitions, "Promoted", "promoted on request");
         }
       }
     }
     transitions.add(
         Transition.warning(
             "RequestIgnored",
-            request.kind().annotation()
+            request.kind().annotation().substring(CanaryRelease.GROUP.length() + 1)
                 + " makes no sense now: "
                 + refusal(request.kind(), state, plan)
                 + "; nothing done"));
@@ -518,7 +502,10 @@ public final class RolloutStateMachine {
       String reason,
       String why) {
     transitions.add(Transition.normal(reason, "canary receives 100% of traffic: " + why));
-    RolloutState promoted = state.withPhase(Phase.Promoted, reason, "promoted: " + why);
+    RolloutState promoted =
+        state
+            .withProgress(state.progress().awaiting(false))
+            .withPhase(Phase.Promoted, reason, "promoted: " + why);
     if (plan.finalization() == null) {
       return settled(promoted, RouteWeights.ALL_CANARY, transitions);
     }
@@ -600,7 +587,7 @@ public final class RolloutStateMachine {
     if (late) {
       message =
           "finalising, past spec.finalize.timeout ("
-              + dev.canaryoperator.api.Durations.format(finalize.timeout())
+              + Durations.format(finalize.timeout())
               + "): "
               + waitingFor
               + "; the canary keeps 100% of the traffic";

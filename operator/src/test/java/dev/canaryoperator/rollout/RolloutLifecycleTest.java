@@ -104,6 +104,29 @@ class RolloutLifecycleTest {
     }
 
     @Test
+    void ofAFailedReleaseRollsBackAndOfACompletedOneDoesNothing() {
+      Drive failed = atStep(release("reviews"), 2);
+      failed.problem =
+          new TrafficProblem(TrafficProblem.Kind.NoStableRoute, "no route to reviews-stable");
+      assertThat(failed.decide(null).state().phase()).isEqualTo(Phase.Failed);
+      failed.abort = failed.request("x");
+      assertThat(failed.decide(null).state().phase()).isEqualTo(Phase.RolledBack);
+
+      Drive completed =
+          promotedWith(release("reviews").finalize(FinalizeMode.WaitForStable, "10m"));
+      completed.stable = new StableReadiness(true, true, null);
+      completed.decide(null);
+      assertThat(completed.state.phase()).isEqualTo(Phase.Completed);
+      completed.abort = completed.request("x");
+      Decision refused = completed.decide(null);
+      assertThat(refused.state().phase()).isEqualTo(Phase.Completed);
+      assertThat(refused.weights()).isEqualTo(RouteWeights.ALL_STABLE);
+      assertThat(refused.transitions())
+          .extracting(Transition::reason)
+          .containsExactly("RequestIgnored");
+    }
+
+    @Test
     void ofAPromotedOrRolledBackReleaseDoesNothingAndSaysWhy() {
       Drive promoted = promotedWith(release("reviews"));
       promoted.abort = promoted.request("x");

@@ -103,8 +103,7 @@ public final class KubectlCanary {
   static CanaryRelease release(KubernetesClient client, String name) {
     CanaryRelease release = client.resources(CanaryRelease.class).withName(name).get();
     if (release == null) {
-      throw new CommandLine.ExecutionException(
-          new CommandLine(new KubectlCanary()), "canaryreleases \"" + name + "\" not found");
+      throw new IllegalArgumentException("canaryreleases \"" + name + "\" not found");
     }
     return release;
   }
