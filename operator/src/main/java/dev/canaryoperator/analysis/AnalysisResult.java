@@ -5,17 +5,31 @@ import java.util.List;
 
 /**
  * A verdict with the numbers behind it and one sentence a person can read, for example "canary 5xx
- * rate 4.2% > 2.0 x stable 1.1%".
+ * 2.7% vs stable 0.8%: 3.4x, at least 2.3x with 99% confidence &gt; 2.0x".
+ *
+ * @param evidence the Sequential method's estimates and confidence intervals, one per built-in rule
+ *     judged; empty under Threshold
  */
 public record AnalysisResult(
     Verdict verdict,
     Measurement canary,
     Measurement stable,
     String reason,
-    List<CheckResult> checks) {
+    List<CheckResult> checks,
+    List<Evidence> evidence) {
 
   public AnalysisResult {
     checks = checks == null ? List.of() : List.copyOf(checks);
+    evidence = evidence == null ? List.of() : List.copyOf(evidence);
+  }
+
+  public AnalysisResult(
+      Verdict verdict,
+      Measurement canary,
+      Measurement stable,
+      String reason,
+      List<CheckResult> checks) {
+    this(verdict, canary, stable, reason, checks, List.of());
   }
 
   public static AnalysisResult pass(Measurement canary, Measurement stable, String reason) {

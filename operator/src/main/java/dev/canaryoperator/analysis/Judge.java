@@ -1,5 +1,7 @@
 package dev.canaryoperator.analysis;
 
+import dev.canaryoperator.api.AnalysisMethod;
+import dev.canaryoperator.api.LatencyMeasure;
 import dev.canaryoperator.api.MetricCheck;
 import dev.canaryoperator.api.Verdict;
 import java.math.BigDecimal;
@@ -10,36 +12,43 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Decides Pass, Fail or Inconclusive from numbers already read; no I/O, no clock.
+ * Decides Pass, Fail, Collecting or Inconclusive from numbers already read; no I/O, no clock.
  *
- * <p>The rules (design.md, "Decision rules"):
+ * <p>The rules (design.md, "Decision rules"; README, "How a verdict is reached"):
  *
  * <ul>
- *   <li>Inconclusive when the canary served fewer than minRequests requests in the window, or the
- *       stable served none (nothing to compare with), or a number needed is missing: the built-in
- *       error and latency checks are then not judged.
- *   <li>Fail when canaryErrorRate &gt; max(errorRateRatio x stableErrorRate, minErrorRate).
- *   <li>Fail when canaryLatency &gt; stableLatency x (1 + latencyIncrease).
- *   <li>Custom checks: Fail when canary &gt; maxRatio x stable, or outside [min, max].
+ *   <li>Inconclusive when a number needed is missing, the stable served nothing (nothing to compare
+ *       with), or, under Threshold, the canary served fewer than minRequests requests.
+ *   <li>The rule: the canary breaks it when its error rate &gt; max(errorRateRatio x the stable's,
+ *       minErrorRate), or its latency &gt; the stable's x (1 + latencyIncrease).
+ *   <li>Threshold: Fail when the span's numbers break the rule (strictly: exactly 2x passes).
+ *   <li>Sequential ({@link EvidenceRules}): Fail when they break it and the confidence interval
+ *       shows the canary worse than the stable; Pass when the interval rules a breach out;
+ *       Collecting otherwise, and while the canary has served fewer than minRequests.
+ *   <li>Custom checks, under both methods: Fail when canary &gt; maxRatio x stable, or outside
+ *       [min, max].
  * </ul>
  *
- * Comparisons are strict: exactly 2x the stable's error rate, or exactly +10% latency, passes.
- *
- * <p>Overall, Fail beats Inconclusive beats Pass: one check that definitely failed rolls back even
- * when another could not be judged, and a release passes only when every check passed.
+ * <p>Overall, Fail beats Inconclusive beats Collecting beats Pass: one check that definitely failed
+ * rolls back even when another could not be judged, and a release passes only when every check
+ * passed.
  */
 final class Judge {
   /**
    * Relative tolerance of every threshold comparison. The numbers come out of floating-point
-   * arithmetic (rate() extrapolation, divisions, 2.0 x 0.07 is not exactly 0.14), so a canary at
-   * exactly the threshold can come out a few ulps above it; 1e-9 of the threshold absorbs that and
-   * is far below any difference that matters for a release.
+   * arithmetic (divisions, 2.0 x 0.07 is not exactly 0.14), so a canary at exactly the threshold
+   * can come out a few ulps above it; 1e-9 of the threshold absorbs that and is far below any
+   * difference that matters for a release.
    */
   static final double EPSILON = 1e-9;
 
   private Judge() {}
 
-  private record Outcome(Verdict verdict, String sentence) {}
+  private record Outcome(Verdict verdict, String sentence, Evidence evidence) {
+    Outcome(Verdict verdict, String sentence) {
+      this(verdict, sentence, null);
+    }
+  }
 
   static AnalysisResult judge(
       Thresholds t, SideReadings canary, SideReadings stable, List<CheckResult> checks) {
@@ -47,6 +56,7 @@ final class Judge {
     checks.forEach(c -> outcomes.add(new Outcome(c.verdict(), c.reason())));
     List<String> failed = sentences(outcomes, Verdict.Fail);
     List<String> inconclusive = sentences(outcomes, Verdict.Inconclusive);
+    List<String> collecting = sentences(outcomes, Verdict.Collecting);
     Verdict verdict;
     String reason;
     if (!failed.isEmpty()) {
@@ -57,11 +67,17 @@ final class Judge {
     } else if (!inconclusive.isEmpty()) {
       verdict = Verdict.Inconclusive;
       reason = String.join("; ", inconclusive);
+    } else if (!collecting.isEmpty()) {
+      verdict = Verdict.Collecting;
+      reason = "collecting evidence: " + String.join("; ", collecting);
     } else {
       verdict = Verdict.Pass;
       reason = String.join("; ", sentences(outcomes, Verdict.Pass));
     }
-    return new AnalysisResult(verdict, canary.measurement(), stable.measurement(), reason, checks);
+    List<Evidence> evidence =
+        outcomes.stream().map(Outcome::evidence).filter(e -> e != null).toList();
+    return new AnalysisResult(
+        verdict, canary.measurement(t), stable.measurement(t), reason, checks, evidence);
   }
 
   private static List<Outcome> builtIn(Thresholds t, SideReadings canary, SideReadings stable) {
@@ -69,14 +85,16 @@ final class Judge {
       return List.of(
           inconclusive("canary request count unavailable: " + canary.requests().problem()));
     }
-    double canaryRequests = canary.requests().value();
-    if (canaryRequests < t.minRequests()) {
+    // counters count whole requests; a fractional reading is rounded down, never up
+    long canaryRequests = (long) Math.floor(canary.requests().value());
+    boolean sequential = t.method() == AnalysisMethod.Sequential;
+    if (canaryRequests < t.minRequests() && !(sequential && canaryRequests > 0)) {
       return List.of(
           inconclusive(
               "canary served "
-                  + count(canaryRequests)
-                  + " requests in the last "
-                  + t.window()
+                  + canaryRequests
+                  + " requests "
+                  + t.span()
                   + ", fewer than the "
                   + t.minRequests()
                   + " needed to judge"));
@@ -88,13 +106,68 @@ final class Judge {
     if (stable.requests().value() <= 0) {
       return List.of(
           inconclusive(
-              "stable served no requests in the last "
-                  + t.window()
-                  + ": nothing to compare the canary with"));
+              "stable served no requests " + t.span() + ": nothing to compare the canary with"));
     }
-    return List.of(
-        errorRate(t, canary.errorRate(), stable.errorRate()),
-        latency(t, canary.latencyMs(), stable.latencyMs()));
+    if (canaryRequests < t.minRequests()) {
+      return List.of(
+          new Outcome(
+              Verdict.Collecting,
+              "canary served "
+                  + canaryRequests
+                  + " requests "
+                  + t.span()
+                  + ", "
+                  + (t.minRequests() - canaryRequests)
+                  + " more needed before it is judged"));
+    }
+    return sequential
+        ? List.of(evidenceOnErrors(t, canary, stable), evidenceOnLatency(t, canary, stable))
+        : List.of(
+            errorRate(t, canary.errorRate(), stable.errorRate()),
+            latency(t, canary.latency().value(t), stable.latency().value(t)));
+  }
+
+  private static Outcome evidenceOnErrors(Thresholds t, SideReadings canary, SideReadings stable) {
+    if (!canary.errors().present()) {
+      return inconclusive("canary 5xx count unavailable: " + canary.errors().problem());
+    }
+    if (!stable.errors().present()) {
+      return inconclusive("stable 5xx count unavailable: " + stable.errors().problem());
+    }
+    double canaryRequests = canary.requests().value();
+    double stableRequests = stable.requests().value();
+    EvidenceRules.Judgement j =
+        EvidenceRules.errors(
+            t,
+            clamp(canary.errors().value(), canaryRequests),
+            canaryRequests,
+            clamp(stable.errors().value(), stableRequests),
+            stableRequests);
+    return new Outcome(j.verdict(), j.sentence(), j.evidence());
+  }
+
+  private static Outcome evidenceOnLatency(Thresholds t, SideReadings canary, SideReadings stable) {
+    String what = t.latencyName() + " latency";
+    Reading c = canary.latency().value(t);
+    Reading s = stable.latency().value(t);
+    if (!c.present()) {
+      return inconclusive("canary " + what + " unavailable: " + c.problem());
+    }
+    if (!s.present()) {
+      return inconclusive("stable " + what + " unavailable: " + s.problem());
+    }
+    EvidenceRules.Judgement j =
+        t.latencyMeasure() == LatencyMeasure.Quantile
+            ? EvidenceRules.quantileLatency(
+                t, canary.latency().histogram(), stable.latency().histogram())
+            : EvidenceRules.meanLatency(
+                t, canary.latency().histogram(), stable.latency().histogram());
+    return new Outcome(j.verdict(), j.sentence(), j.evidence());
+  }
+
+  /** Counters read apart can disagree by a scrape: errors never above requests. */
+  private static double clamp(double errors, double requests) {
+    return Math.max(0, Math.min(errors, requests));
   }
 
   private static Outcome errorRate(Thresholds t, Reading canary, Reading stable) {
@@ -284,7 +357,7 @@ final class Judge {
     return significant(v, 4);
   }
 
-  private static String significant(double v, int digits) {
+  static String significant(double v, int digits) {
     if (v == 0) {
       return "0";
     }

@@ -5,6 +5,7 @@ import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.NO_DATA;
 import dev.canaryoperator.api.AnalysisSpec;
 import dev.canaryoperator.api.Durations;
 import dev.canaryoperator.api.PrometheusSpec;
+import dev.canaryoperator.statistics.Histogram;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +72,9 @@ public final class PrometheusAnalysis implements Analysis {
 
   private AnalysisResult analyzeOrExplain(AnalysisTarget target) throws InterruptedException {
     QueryPlan plan;
+    Instant time = clock.instant();
     try {
-      plan = QueryPlan.of(target);
+      plan = QueryPlan.of(target, time);
     } catch (IllegalArgumentException e) {
       return AnalysisResult.inconclusive("cannot build the Prometheus queries: " + e.getMessage());
     }
@@ -113,7 +116,6 @@ public final class PrometheusAnalysis implements Analysis {
       }
     }
     PrometheusClient client = new PrometheusClient(url, timeout, auth, httpClient(auth, timeout));
-    Instant time = clock.instant();
     Instant stableTime = target.stableBaselineAt() == null ? time : target.stableBaselineAt();
     try {
       SideReadings stable = measure(client, plan.stable(), stableTime);
@@ -122,7 +124,7 @@ public final class PrometheusAnalysis implements Analysis {
       for (QueryPlan.PlannedCheck check : plan.checks()) {
         checks.add(run(client, check, time, stableTime));
       }
-      Thresholds thresholds = Thresholds.of(analysis, plan.window(), plan.canary().latencyName());
+      Thresholds thresholds = Thresholds.of(analysis, plan.spanText());
       return Judge.judge(thresholds, canary, stable, checks);
     } catch (PrometheusQueryException e) {
       // only problems with Prometheus itself get here: the rest of the round would fail alike
@@ -147,8 +149,55 @@ public final class PrometheusAnalysis implements Analysis {
       throws PrometheusQueryException, InterruptedException {
     Reading requests = read(client, queries.requests(), time, true);
     Reading errors = read(client, queries.errors(), time, true);
-    Reading latency = read(client, queries.latency(), time, false);
-    return SideReadings.of(requests, errors, latency);
+    return new SideReadings(requests, errors, latency(client, queries, time));
+  }
+
+  /** The latency histogram: one cumulative count per bucket bound, and the exact sum. */
+  private static LatencyReading latency(PrometheusClient client, SideQueries queries, Instant time)
+      throws PrometheusQueryException, InterruptedException {
+    List<PrometheusClient.Sample> buckets;
+    try {
+      buckets = client.query(queries.latencyBuckets(), time);
+    } catch (PrometheusQueryException e) {
+      if (e.kind().serverProblem()) {
+        throw e;
+      }
+      return LatencyReading.missing(e.getMessage());
+    }
+    if (buckets.isEmpty()) {
+      return LatencyReading.missing("no latency series (" + SideQueries.DURATION + "_bucket)");
+    }
+    TreeMap<Double, Double> counts = new TreeMap<>();
+    for (PrometheusClient.Sample sample : buckets) {
+      String le = sample.labels().get("le");
+      double bound;
+      try {
+        bound = le == null ? Double.NaN : parseBound(le);
+      } catch (NumberFormatException e) {
+        bound = Double.NaN;
+      }
+      if (Double.isNaN(bound) || Double.isNaN(sample.value())) {
+        return LatencyReading.missing("a latency bucket without a usable le label: " + le);
+      }
+      counts.merge(bound, sample.value(), Double::sum);
+    }
+    if (!counts.containsKey(Double.POSITIVE_INFINITY)) {
+      return LatencyReading.missing("the latency histogram has no +Inf bucket");
+    }
+    Reading sum = read(client, queries.latencySum(), time, true);
+    if (!sum.present()) {
+      return LatencyReading.missing(sum.problem());
+    }
+    double[] bounds = counts.keySet().stream().mapToDouble(Double::doubleValue).toArray();
+    double[] cumulative = counts.values().stream().mapToDouble(Double::doubleValue).toArray();
+    return LatencyReading.of(new Histogram(bounds, cumulative, sum.value()));
+  }
+
+  private static double parseBound(String le) {
+    return switch (le) {
+      case "+Inf", "Inf", "inf", "+inf" -> Double.POSITIVE_INFINITY;
+      default -> Double.parseDouble(le);
+    };
   }
 
   private static CheckResult run(

@@ -1,24 +1,31 @@
 package dev.canaryoperator.analysis;
 
+import dev.canaryoperator.api.AnalysisMethod;
 import dev.canaryoperator.api.AnalysisSpec;
 import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.Destination;
 import dev.canaryoperator.api.Durations;
-import dev.canaryoperator.api.LatencyMeasure;
 import dev.canaryoperator.api.MetricCheck;
 import dev.canaryoperator.api.ServiceHost;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Every query of one analysis round, built from the release alone (no I/O). A spec whose built-in
  * queries cannot be built fails here with an IllegalArgumentException naming the field; a custom
  * check that cannot be built only marks that check, so the other checks still run.
  */
-record QueryPlan(String window, SideQueries stable, SideQueries canary, List<PlannedCheck> checks) {
+record QueryPlan(
+    String window,
+    String spanText,
+    SideQueries stable,
+    SideQueries canary,
+    List<PlannedCheck> checks) {
 
   /**
    * One custom check's queries; stableQuery only with maxRatio; problem when it could not be built.
@@ -29,7 +36,12 @@ record QueryPlan(String window, SideQueries stable, SideQueries canary, List<Pla
     checks = List.copyOf(checks);
   }
 
-  static QueryPlan of(AnalysisTarget target) {
+  /**
+   * The queries of a round evaluated at {@code time}. The built-in numbers cover the window under
+   * Threshold; under Sequential they cover the step so far (target.evidenceSince), the sample its
+   * evidence grows from. Custom checks always use the window.
+   */
+  static QueryPlan of(AnalysisTarget target, Instant time) {
     CanaryReleaseSpec spec = target.spec();
     if (spec == null || spec.getAnalysis() == null) {
       throw new IllegalArgumentException("spec.analysis is missing");
@@ -42,9 +54,15 @@ record QueryPlan(String window, SideQueries stable, SideQueries canary, List<Pla
     }
     AnalysisSpec analysis = spec.getAnalysis();
     String window = canonicalWindow(analysis.getWindow());
-    LatencyMeasure measure =
-        analysis.getLatencyMeasure() == null ? LatencyMeasure.Mean : analysis.getLatencyMeasure();
-    double quantile = analysis.getLatencyQuantile() == null ? 0.99 : analysis.getLatencyQuantile();
+    Duration span = Durations.parse(window);
+    String spanText = "in the last " + window;
+    AnalysisMethod method =
+        Objects.requireNonNullElse(analysis.getMethod(), AnalysisSpec.DEFAULT_METHOD);
+    if (method == AnalysisMethod.Sequential && target.evidenceSince() != null) {
+      Duration sinceStep = Duration.between(target.evidenceSince(), time);
+      span = sinceStep.compareTo(Durations.ONE_SECOND) < 0 ? Durations.ONE_SECOND : sinceStep;
+      spanText = "in this step (" + Durations.format(span.withNanos(0)) + ")";
+    }
     SideQueries stable =
         new SideQueries(
             selector(
@@ -52,9 +70,7 @@ record QueryPlan(String window, SideQueries stable, SideQueries canary, List<Pla
                 analysis.getStableSelector(),
                 target.namespace(),
                 "spec.analysis.stableSelector"),
-            window,
-            measure,
-            quantile);
+            span);
     SideQueries canary =
         new SideQueries(
             selector(
@@ -62,15 +78,13 @@ record QueryPlan(String window, SideQueries stable, SideQueries canary, List<Pla
                 analysis.getCanarySelector(),
                 target.namespace(),
                 "spec.analysis.canarySelector"),
-            window,
-            measure,
-            quantile);
+            span);
     List<PlannedCheck> checks = new ArrayList<>();
     for (MetricCheck check :
         analysis.getMetrics() == null ? List.<MetricCheck>of() : analysis.getMetrics()) {
       checks.add(plan(check, spec, target.namespace(), window));
     }
-    return new QueryPlan(window, stable, canary, checks);
+    return new QueryPlan(window, spanText, stable, canary, checks);
   }
 
   static String canonicalWindow(String window) {

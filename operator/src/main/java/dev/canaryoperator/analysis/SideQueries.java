@@ -1,83 +1,51 @@
 package dev.canaryoperator.analysis;
 
-import dev.canaryoperator.api.LatencyMeasure;
-import java.math.BigDecimal;
-import java.util.Locale;
+import java.time.Duration;
 
 /**
- * The PromQL for one side's built-in numbers, from Istio's standard metrics, over one window.
- * Requests and 5xx responses are counted separately (not divided in PromQL) because a side without
- * a single 5xx has no 5xx series at all: the division would come back empty instead of 0%.
+ * The PromQL for one side's built-in numbers, from Istio's standard metrics, over one span that
+ * ends at the evaluation time.
+ *
+ * <p>Every number is an exact difference of counters, not increase() or rate(): those extrapolate
+ * to the span's edges, and for a series that starts inside the span (a new canary, a new pod) they
+ * extrapolate the latency sum and the request count differently, so their ratio, the mean, was off
+ * by 10-50% on first analyses. Here each series contributes its value at the end minus its value at
+ * the start; a series born inside the span contributes its whole value (counters start at 0), and
+ * one that went down (a restarted proxy) contributes what it counted since. Requests and 5xx
+ * responses are counted separately (not divided in PromQL) because a side without a single 5xx has
+ * no 5xx series at all: the division would come back empty instead of 0%.
  */
-record SideQueries(
-    LabelSelector selector, String window, LatencyMeasure latencyMeasure, double latencyQuantile) {
+record SideQueries(LabelSelector selector, Duration span) {
   static final String REQUESTS = "istio_requests_total";
   static final String DURATION = "istio_request_duration_milliseconds";
 
   SideQueries {
-    if (!(latencyQuantile > 0 && latencyQuantile < 1)) {
-      throw new IllegalArgumentException(
-          "latencyQuantile must be between 0 and 1, exclusive, not " + latencyQuantile);
+    if (span.toMillis() < 1000) {
+      throw new IllegalArgumentException("the span must be at least 1s, not " + span);
     }
   }
 
   String requests() {
-    return "sum(increase(" + REQUESTS + "{" + selector.render() + "}[" + window + "]))";
+    return total(REQUESTS + "{" + selector.render() + "}", "");
   }
 
   String errors() {
-    return "sum(increase("
-        + REQUESTS
-        + "{"
-        + selector.render()
-        + ",response_code=~\"5..\"}["
-        + window
-        + "]))";
+    return total(REQUESTS + "{" + selector.render() + ",response_code=~\"5..\"}", "");
   }
 
-  String latency() {
-    return latencyMeasure == LatencyMeasure.Quantile ? quantileLatency() : meanLatency();
+  /** The latencies' sum in ms. */
+  String latencySum() {
+    return total(DURATION + "_sum{" + selector.render() + "}", "");
   }
 
-  /** Exact, unlike the quantile: every millisecond of a shift moves it. */
-  String meanLatency() {
-    return "sum(rate("
-        + DURATION
-        + "_sum{"
-        + selector.render()
-        + "}["
-        + window
-        + "]))"
-        + " / sum(rate("
-        + DURATION
-        + "_count{"
-        + selector.render()
-        + "}["
-        + window
-        + "]))";
+  /** One cumulative count per bucket bound (le). */
+  String latencyBuckets() {
+    return total(DURATION + "_bucket{" + selector.render() + "}", " by (le)");
   }
 
-  /** Interpolated inside Istio's coarse buckets: a shift within one bucket does not show. */
-  String quantileLatency() {
-    return "histogram_quantile("
-        + String.format(Locale.ROOT, "%s", latencyQuantile)
-        + ", sum by (le) (rate("
-        + DURATION
-        + "_bucket{"
-        + selector.render()
-        + "}["
-        + window
-        + "])))";
-  }
-
-  /** "mean" or "p99", "p99.9", for sentences. */
-  String latencyName() {
-    if (latencyMeasure != LatencyMeasure.Quantile) {
-      return "mean";
-    }
-    return "p"
-        + new BigDecimal(Double.toString(latencyQuantile * 100))
-            .stripTrailingZeros()
-            .toPlainString();
+  /** What each series counted during the span, summed (by the given labels). */
+  private String total(String series, String by) {
+    String start = series + " offset " + span.toMillis() + "ms";
+    return "sum" + by + "(((" + series + " - " + start + ") >= 0) or (" + series + " * 1))";
   }
 }

@@ -19,6 +19,33 @@ public class AnalysisSpec {
   public static final String DEFAULT_INTERVAL = "1m";
   public static final int DEFAULT_FAILURE_LIMIT = 1;
   public static final OnNoData DEFAULT_ON_NO_DATA = OnNoData.Hold;
+  public static final String DEFAULT_WINDOW = "5m";
+  public static final int DEFAULT_MIN_REQUESTS = 100;
+  public static final double DEFAULT_ERROR_RATE_RATIO = 2.0;
+  public static final double DEFAULT_MIN_ERROR_RATE = 0.01;
+  public static final double DEFAULT_LATENCY_INCREASE = 0.10;
+  public static final LatencyMeasure DEFAULT_LATENCY_MEASURE = LatencyMeasure.Mean;
+  public static final double DEFAULT_LATENCY_QUANTILE = 0.99;
+  public static final AnalysisMethod DEFAULT_METHOD = AnalysisMethod.Sequential;
+  public static final double DEFAULT_CONFIDENCE = 0.99;
+
+  /**
+   * Sequential judges the built-in rules on evidence accumulated over the step; Threshold on each
+   * window's numbers alone (README, "How a verdict is reached").
+   */
+  @Default("Sequential")
+  private AnalysisMethod method = DEFAULT_METHOD;
+
+  /**
+   * Sequential only: how sure the analysis must be before it fails a canary or passes a step. The
+   * chance that one step rolls back a canary that is as good as the stable is at most 1 -
+   * confidence, however often it looks.
+   */
+  @Default("0.99")
+  @ValidationRule(
+      value = "self >= 0.5 && self < 1.0",
+      message = "confidence must be at least 0.5 and below 1 (0.99 means 99% sure)")
+  private Double confidence = DEFAULT_CONFIDENCE;
 
   @Default(DEFAULT_INTERVAL)
   @Pattern(Durations.PATTERN)
@@ -30,41 +57,41 @@ public class AnalysisSpec {
   @Pattern(Durations.PATTERN)
   @Size(max = Durations.MAX_LENGTH)
   @ValidationRule(value = Durations.CEL_1S_TO_30D, message = Durations.MESSAGE_1S_TO_30D)
-  private String window = "5m";
+  private String window = DEFAULT_WINDOW;
 
   @Required private PrometheusSpec prometheus;
 
   @Default("100")
   @Min(0)
-  private Integer minRequests = 100;
+  private Integer minRequests = DEFAULT_MIN_REQUESTS;
 
   @Default("2.0")
   @ValidationRule(
       value = "self > 1.0",
       message =
           "errorRateRatio must be greater than 1 (2.0 fails a canary with twice the stable's error rate)")
-  private Double errorRateRatio = 2.0;
+  private Double errorRateRatio = DEFAULT_ERROR_RATE_RATIO;
 
   @Default("0.01")
   @Min(0)
   @Max(1)
-  private Double minErrorRate = 0.01;
+  private Double minErrorRate = DEFAULT_MIN_ERROR_RATE;
 
   @Default("0.1")
   @ValidationRule(
       value = "self > 0.0",
       message =
           "latencyIncrease must be greater than 0 (0.1 fails a canary 10% slower than the stable)")
-  private Double latencyIncrease = 0.10;
+  private Double latencyIncrease = DEFAULT_LATENCY_INCREASE;
 
   @Default("Mean")
-  private LatencyMeasure latencyMeasure = LatencyMeasure.Mean;
+  private LatencyMeasure latencyMeasure = DEFAULT_LATENCY_MEASURE;
 
   @Default("0.99")
   @ValidationRule(
       value = "self > 0.0 && self < 1.0",
       message = "latencyQuantile must be between 0 and 1, exclusive (0.99 is p99)")
-  private Double latencyQuantile = 0.99;
+  private Double latencyQuantile = DEFAULT_LATENCY_QUANTILE;
 
   @Default("1")
   @Min(1)
@@ -89,6 +116,22 @@ public class AnalysisSpec {
 
   public AnalysisSpec(PrometheusSpec prometheus) {
     this.prometheus = prometheus;
+  }
+
+  public AnalysisMethod getMethod() {
+    return method;
+  }
+
+  public void setMethod(AnalysisMethod method) {
+    this.method = method;
+  }
+
+  public Double getConfidence() {
+    return confidence;
+  }
+
+  public void setConfidence(Double confidence) {
+    this.confidence = confidence;
   }
 
   public String getInterval() {

@@ -15,6 +15,9 @@ public class AnalysisStatus {
   /** The custom metric checks, when spec.analysis.metrics has any. */
   private List<CheckStatus> checks;
 
+  /** Sequential method: each built-in rule's estimate and confidence interval. */
+  private List<EvidenceStatus> evidence;
+
   public AnalysisStatus() {}
 
   public String getTime() {
@@ -55,6 +58,14 @@ public class AnalysisStatus {
 
   public void setChecks(List<CheckStatus> checks) {
     this.checks = checks;
+  }
+
+  public List<EvidenceStatus> getEvidence() {
+    return evidence;
+  }
+
+  public void setEvidence(List<EvidenceStatus> evidence) {
+    this.evidence = evidence;
   }
 
   public String getReason() {

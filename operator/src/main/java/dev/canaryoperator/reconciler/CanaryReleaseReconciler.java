@@ -233,7 +233,11 @@ public class CanaryReleaseReconciler
     AnalysisTarget dueTarget =
         due
             ? new AnalysisTarget(
-                namespace, release.getMetadata().getName(), spec, stableBaseline(plan, state))
+                namespace,
+                release.getMetadata().getName(),
+                spec,
+                stableBaseline(plan, state),
+                state.progress().startedAt())
             : null;
     Optional<AnalysisRunner.Completed> completed =
         analyses.poll(key, observation.rolloutId(), dueTarget, now);

@@ -2,10 +2,12 @@ package dev.canaryoperator.reconciler;
 
 import dev.canaryoperator.analysis.AnalysisResult;
 import dev.canaryoperator.analysis.CheckResult;
+import dev.canaryoperator.analysis.Evidence;
 import dev.canaryoperator.analysis.Measurement;
 import dev.canaryoperator.api.AnalysisStatus;
 import dev.canaryoperator.api.CanaryReleaseStatus;
 import dev.canaryoperator.api.CheckStatus;
+import dev.canaryoperator.api.EvidenceStatus;
 import dev.canaryoperator.api.HistoryEntry;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.RequestsStatus;
@@ -58,6 +60,20 @@ final class StatusMapper {
                                     c.getCanary(),
                                     c.getStable(),
                                     c.getReason()))
+                        .toList(),
+                last.getEvidence() == null
+                    ? List.of()
+                    : last.getEvidence().stream()
+                        .map(
+                            e ->
+                                new Evidence(
+                                    e.getMeasure(),
+                                    e.getEstimate(),
+                                    e.getLower(),
+                                    e.getUpper(),
+                                    Objects.requireNonNullElse(e.getLimit(), 0.0),
+                                    e.getVerdict(),
+                                    e.getMoreRequests()))
                         .toList());
     RequestsStatus ack = status.getAcknowledged();
     return new RolloutState(
@@ -265,6 +281,21 @@ final class StatusMapper {
                   c ->
                       new CheckStatus(
                           c.name(), c.verdict(), c.canaryValue(), c.stableValue(), c.reason()))
+              .toList());
+    }
+    if (!record.last().evidence().isEmpty()) {
+      status.setEvidence(
+          record.last().evidence().stream()
+              .map(
+                  e ->
+                      new EvidenceStatus(
+                          e.measure(),
+                          e.estimate(),
+                          e.lower(),
+                          e.upper(),
+                          e.limit(),
+                          e.verdict(),
+                          e.moreRequests()))
               .toList());
     }
     return status;

@@ -459,6 +459,12 @@ public final class RolloutStateMachine {
     if (result.verdict() == Verdict.Pass) {
       return state.withAnalysis(new AnalysisRecord(seen.passedInStep() + 1, 0, measuredAt, result));
     }
+    if (result.verdict() == Verdict.Collecting) {
+      // The evidence grows from the step's start: the clock keeps running, nothing is counted, and
+      // the step is not complete until an analysis passes.
+      return state.withAnalysis(
+          new AnalysisRecord(seen.passedInStep(), seen.consecutiveFailures(), measuredAt, result));
+    }
     if (!failed) {
       // Inconclusive under Hold: the step must be observed again in full before it may advance.
       // Only the turn to inconclusive is news; a long outage must not wash the history away.
@@ -615,7 +621,9 @@ public final class RolloutStateMachine {
         && analysis.passedInStep() > 0
         && analysis.consecutiveFailures() == 0
         && analysis.lastAt() != null
-        && !analysis.lastAt().isBefore(end);
+        && !analysis.lastAt().isBefore(end)
+        && analysis.last() != null
+        && analysis.last().verdict() == Verdict.Pass;
   }
 
   private static Decision settled(

@@ -3,15 +3,19 @@ package dev.canaryoperator.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.canaryoperator.api.AnalysisMethod;
 import dev.canaryoperator.api.AnalysisSpec;
 import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.Destination;
-import dev.canaryoperator.api.LatencyMeasure;
 import dev.canaryoperator.api.MetricCheck;
 import dev.canaryoperator.api.PrometheusSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class QueryPlanTest {
@@ -30,66 +34,167 @@ class QueryPlanTest {
         new Destination("reviews-canary", null, null));
   }
 
+  private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
+
   private static QueryPlan plan(CanaryReleaseSpec spec) {
-    return QueryPlan.of(new AnalysisTarget("bookinfo", "reviews", spec));
+    return QueryPlan.of(new AnalysisTarget("bookinfo", "reviews", spec), NOW);
   }
 
-  /** The matcher list inside the first {...} of a query. */
-  private static String matchersOf(String query) {
-    return query.substring(query.indexOf('{') + 1, query.indexOf("}["));
+  /** A round at NOW of a step whose observation started at {@code evidenceSince}. */
+  private static QueryPlan planInStep(CanaryReleaseSpec spec, Instant evidenceSince) {
+    return QueryPlan.of(new AnalysisTarget("bookinfo", "reviews", spec, null, evidenceSince), NOW);
   }
+
+  /** The matcher list of the first series in a query: its value now, before " - " the start. */
+  private static String matchersOf(String query) {
+    return query.substring(query.indexOf('{') + 1, query.indexOf("} - "));
+  }
+
+  private static List<String> builtIn(SideQueries side) {
+    return List.of(side.requests(), side.errors(), side.latencySum(), side.latencyBuckets());
+  }
+
+  private static final String CANARY =
+      "reporter=\"destination\",destination_service_name=\"reviews-canary\","
+          + "destination_service_namespace=\"bookinfo\"";
 
   @Test
   void hostLevelSplitSelectsByServiceAndNamespace() {
     QueryPlan plan = plan(hostSplit());
 
+    String canaryRequests = "istio_requests_total{" + CANARY + "}";
     assertThat(plan.canary().requests())
         .isEqualTo(
-            "sum(increase(istio_requests_total{reporter=\"destination\","
-                + "destination_service_name=\"reviews-canary\",destination_service_namespace=\"bookinfo\"}[5m]))");
+            "sum((("
+                + canaryRequests
+                + " - "
+                + canaryRequests
+                + " offset 300000ms) >= 0) or ("
+                + canaryRequests
+                + " * 1))");
     assertThat(plan.stable().errors())
-        .isEqualTo(
-            "sum(increase(istio_requests_total{reporter=\"destination\","
+        .startsWith(
+            "sum(((istio_requests_total{reporter=\"destination\","
                 + "destination_service_name=\"reviews-stable\",destination_service_namespace=\"bookinfo\","
-                + "response_code=~\"5..\"}[5m]))");
+                + "response_code=~\"5..\"} - ");
   }
 
   @Test
-  void meanLatencyIsSumOverCount() {
-    assertThat(plan(hostSplit()).canary().latency())
+  void everyNumberIsAnExactDifferenceOfCounters() {
+    // each series: its value now minus its value at the span's start; a series born inside the
+    // span or reset in it (the difference is negative) counts its whole value
+    QueryPlan plan = plan(hostSplit());
+    String errors = "istio_requests_total{" + CANARY + ",response_code=~\"5..\"}";
+    String sum = "istio_request_duration_milliseconds_sum{" + CANARY + "}";
+    String buckets = "istio_request_duration_milliseconds_bucket{" + CANARY + "}";
+
+    assertThat(plan.canary().errors())
         .isEqualTo(
-            "sum(rate(istio_request_duration_milliseconds_sum{reporter=\"destination\",destination_service_name=\"reviews-canary\","
-                + "destination_service_namespace=\"bookinfo\"}[5m]))"
-                + " / sum(rate(istio_request_duration_milliseconds_count{reporter=\"destination\","
-                + "destination_service_name=\"reviews-canary\",destination_service_namespace=\"bookinfo\"}[5m]))");
+            "sum((("
+                + errors
+                + " - "
+                + errors
+                + " offset 300000ms) >= 0) or ("
+                + errors
+                + " * 1))");
+    assertThat(plan.canary().latencySum())
+        .isEqualTo("sum(((" + sum + " - " + sum + " offset 300000ms) >= 0) or (" + sum + " * 1))");
+    assertThat(plan.canary().latencyBuckets())
+        .isEqualTo(
+            "sum by (le)((("
+                + buckets
+                + " - "
+                + buckets
+                + " offset 300000ms) >= 0) or ("
+                + buckets
+                + " * 1))");
+    for (String query : builtIn(plan.canary())) {
+      // no increase() or rate(): they extrapolate, and not alike for the sum and the count
+      assertThat(query).doesNotContain("increase(").doesNotContain("rate(").doesNotContain("[");
+    }
   }
 
   @Test
-  void quantileLatencyInterpolatesTheBuckets() {
+  void withoutAStepStartTheBuiltInNumbersCoverTheWindow() {
+    QueryPlan plan = plan(hostSplit());
+
+    assertThat(plan.window()).isEqualTo("5m");
+    assertThat(plan.spanText()).isEqualTo("in the last 5m");
+    assertThat(plan.stable().span()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(plan.canary().span()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void underSequentialTheBuiltInNumbersCoverTheStepSoFar() {
+    QueryPlan plan = planInStep(hostSplit(), NOW.minus(Duration.ofMinutes(2)));
+
+    assertThat(plan.spanText()).isEqualTo("in this step (2m)");
+    assertThat(plan.window()).isEqualTo("5m");
+    for (String query : concat(builtIn(plan.canary()), builtIn(plan.stable()))) {
+      assertThat(query).contains(" offset 120000ms)").doesNotContain("300000ms");
+    }
+  }
+
+  @Test
+  void theStepIsReadToTheMillisecondAndToldToTheSecond() {
+    QueryPlan plan = planInStep(hostSplit(), NOW.minus(Duration.ofMillis(150_400)));
+
+    assertThat(plan.canary().requests()).contains(" offset 150400ms)");
+    assertThat(plan.spanText()).isEqualTo("in this step (2m30s)");
+  }
+
+  @Test
+  void underThresholdTheBuiltInNumbersCoverTheWindowEvenInAStep() {
     CanaryReleaseSpec spec = hostSplit();
-    spec.getAnalysis().setLatencyMeasure(LatencyMeasure.Quantile);
-    spec.getAnalysis().setLatencyQuantile(0.95);
+    spec.getAnalysis().setMethod(AnalysisMethod.Threshold);
 
-    QueryPlan plan = plan(spec);
+    QueryPlan plan = planInStep(spec, NOW.minus(Duration.ofMinutes(2)));
 
-    assertThat(plan.stable().latency())
-        .isEqualTo(
-            "histogram_quantile(0.95, sum by (le) (rate("
-                + "istio_request_duration_milliseconds_bucket{reporter=\"destination\",destination_service_name=\"reviews-stable\","
-                + "destination_service_namespace=\"bookinfo\"}[5m])))");
-    assertThat(plan.stable().latencyName()).isEqualTo("p95");
+    assertThat(plan.spanText()).isEqualTo("in the last 5m");
+    assertThat(plan.canary().span()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(plan.stable().requests()).contains(" offset 300000ms)");
   }
 
   @Test
-  void latencyNamesForSentences() {
-    assertThat(
-            new SideQueries(new LabelSelector(Map.of()), "5m", LatencyMeasure.Quantile, 0.999)
-                .latencyName())
-        .isEqualTo("p99.9");
-    assertThat(
-            new SideQueries(new LabelSelector(Map.of()), "5m", LatencyMeasure.Mean, 0.99)
-                .latencyName())
-        .isEqualTo("mean");
+  void theStepSpanIsAtLeastOneSecond() {
+    QueryPlan justStarted = planInStep(hostSplit(), NOW.minus(Duration.ofMillis(300)));
+    // a step start after the evaluation time (clocks apart) is no negative span either
+    QueryPlan skewed = planInStep(hostSplit(), NOW.plus(Duration.ofSeconds(5)));
+
+    for (QueryPlan plan : List.of(justStarted, skewed)) {
+      assertThat(plan.canary().span()).isEqualTo(Duration.ofSeconds(1));
+      assertThat(plan.canary().requests()).contains(" offset 1000ms)");
+      assertThat(plan.spanText()).isEqualTo("in this step (1s)");
+    }
+  }
+
+  @Test
+  void aSpanUnderOneSecondIsRefused() {
+    LabelSelector selector = new LabelSelector(Map.of("app", "reviews"));
+
+    assertThatThrownBy(() -> new SideQueries(selector, Duration.ofMillis(999)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the span must be at least 1s");
+  }
+
+  @Test
+  void customChecksUseTheWindowEvenInAStep() {
+    MetricCheck check =
+        check("conversion", "sum(rate(orders_total{app=\"{{canary}}\"}[{{window}}]))");
+    check.setMin(0.5);
+    CanaryReleaseSpec spec = hostSplit();
+    spec.getAnalysis().setMetrics(List.of(check));
+
+    QueryPlan plan = planInStep(spec, NOW.minus(Duration.ofMinutes(2)));
+
+    assertThat(plan.checks().get(0).canaryQuery())
+        .isEqualTo("sum(rate(orders_total{app=\"reviews-canary\"}[5m]))");
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   @Test
@@ -161,10 +266,17 @@ class QueryPlanTest {
     Map<String, String> expected = new LinkedHashMap<>();
     expected.put("reporter", "destination");
     expected.putAll(hostile);
-    for (String query : List.of(plan.canary().requests(), plan.canary().latency())) {
-      assertThat(PromQlSelectorReader.read(matchersOf(query))).isEqualTo(expected);
+    for (String query :
+        List.of(
+            plan.canary().requests(), plan.canary().latencySum(), plan.canary().latencyBuckets())) {
+      String matchers = matchersOf(query);
+      assertThat(PromQlSelectorReader.read(matchers)).isEqualTo(expected);
       assertThat(query).doesNotContain("\n").contains("\\\"} or vector(1) #");
+      // the series now, at the start and the whole of it: the same selector all three times
+      assertThat(query.split(Pattern.quote("{" + matchers + "}"), -1)).hasSize(4);
     }
+    assertThat(plan.canary().errors())
+        .contains("{" + matchersOf(plan.canary().requests()) + ",response_code=~\"5..\"} - ");
   }
 
   @Test
@@ -196,7 +308,11 @@ class QueryPlanTest {
     CanaryReleaseSpec spec = hostSplit();
     spec.getAnalysis().setWindow("90s");
 
-    assertThat(plan(spec).canary().requests()).endsWith("}[1m30s]))");
+    QueryPlan plan = plan(spec);
+
+    assertThat(plan.window()).isEqualTo("1m30s");
+    assertThat(plan.spanText()).isEqualTo("in the last 1m30s");
+    assertThat(plan.canary().requests()).contains(" offset 90000ms)");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.OnNoData;
 import dev.canaryoperator.api.Phase;
 import dev.canaryoperator.api.Step;
+import dev.canaryoperator.api.Verdict;
 import dev.canaryoperator.routing.RouteWeights;
 import dev.canaryoperator.routing.TrafficProblem;
 import dev.canaryoperator.testing.Releases;
@@ -32,6 +33,14 @@ class RolloutStateMachineTest {
           new Measurement(9000.0, 0.01, 100.0),
           "canary 5xx rate 6.0% > 2.0 x stable 1.0%");
   static final AnalysisResult NO_DATA = AnalysisResult.inconclusive("Prometheus unreachable");
+  static final AnalysisResult COLLECTING =
+      new AnalysisResult(
+          Verdict.Collecting,
+          new Measurement(40.0, 0.025, 100.0),
+          new Measurement(360.0, 0.011, 100.0),
+          "collecting evidence: canary 5xx 2.5% vs stable 1.1%: about 900 more canary requests to"
+              + " decide",
+          List.of());
 
   /** Drives the pure state machine the way the reconciler does, with a hand-held clock. */
   static final class Drive {
@@ -179,6 +188,58 @@ class RolloutStateMachineTest {
     Decision decision = d.decide(null);
     assertThat(decision.state().step()).isEqualTo(1);
     assertThat(decision.weights().canary()).isEqualTo(5);
+  }
+
+  @Nested
+  class CollectingEvidence {
+    @Test
+    void aStepPastItsDurationWaitsForTheEvidenceAndAdvancesOnThePassThatBringsIt() {
+      Drive d = new Drive(release("reviews"));
+      d.decide(null);
+      d.analyseAt(min(1), PASS);
+      Decision collecting = d.analyseAt(min(2), COLLECTING);
+      assertThat(collecting.state().step()).as("the step's end came without a pass").isEqualTo(1);
+      assertThat(collecting.weights().canary()).isEqualTo(5);
+      d.analyseAt(min(3), COLLECTING);
+      assertThat(d.state.step()).isEqualTo(1);
+
+      Decision passed = d.analyseAt(min(4), PASS);
+      assertThat(passed.state().step()).isEqualTo(2);
+      assertThat(passed.weights().canary()).isEqualTo(10);
+    }
+
+    @Test
+    void collectingKeepsTheStepClockSoTheEvidenceGrowsFromTheStepStart() {
+      Drive d = new Drive(release("reviews"));
+      d.decide(null);
+      d.analyseAt(min(1), COLLECTING);
+      d.analyseAt(min(2), COLLECTING);
+      assertThat(d.state.progress().startedAt())
+          .as("unlike Inconclusive, Collecting does not observe the step again from now")
+          .isEqualTo(T0);
+      assertThat(d.state.analysis().last().verdict()).isEqualTo(Verdict.Collecting);
+      assertThat(d.reasons).containsExactly("RolloutStarted");
+    }
+
+    @Test
+    void collectingIsNotNoDataSoOnNoDataRollbackDoesNotRollBack() {
+      Drive d = new Drive(release("reviews").onNoData(OnNoData.Rollback));
+      d.decide(null);
+      Decision decision = d.analyseAt(min(1), COLLECTING);
+      assertThat(decision.state().phase()).isEqualTo(Phase.Progressing);
+      assertThat(decision.weights().canary()).isEqualTo(5);
+    }
+
+    @Test
+    void aFailAfterCollectingRollsBackWithItsReason() {
+      Drive d = new Drive(release("reviews"));
+      d.decide(null);
+      d.analyseAt(min(1), COLLECTING);
+      Decision failed = d.analyseAt(min(2), FAIL);
+      assertThat(failed.state().phase()).isEqualTo(Phase.RolledBack);
+      assertThat(failed.weights()).isEqualTo(RouteWeights.ALL_STABLE);
+      assertThat(failed.state().message()).isEqualTo(FAIL.reason());
+    }
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.canaryoperator.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canaryoperator.testing.IstioMetricsExporter.Request;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +59,42 @@ class IstioMetricsExporterTest {
       String series = "istio_requests_total" + String.format(DESTINATION, "200") + "} ";
       assertThat(first).contains(series + "10\n");
       assertThat(later).contains(series + "25\n");
+    }
+  }
+
+  @Test
+  void requestsSentByTheTestAreCountedExactlyFromTheirFirstRequestOn() throws Exception {
+    try (IstioMetricsExporter exporter = IstioMetricsExporter.start(() -> 0)) {
+      IstioMetricsExporter.Requests reviews = exporter.requestsTo("bookinfo", "reviews", "v2");
+      assertThat(exporter.exposition()).doesNotContain("reviews");
+
+      reviews.send(List.of(new Request(200, 20), new Request(200, 120.5)));
+
+      String ok = String.format(DESTINATION, "200");
+      String errors = String.format(DESTINATION, "503");
+      String first = exporter.exposition();
+      assertThat(first)
+          .contains(
+              "istio_requests_total" + ok + "} 2\n",
+              "istio_request_duration_milliseconds_bucket" + ok + ",le=\"10\"} 0\n",
+              "istio_request_duration_milliseconds_bucket" + ok + ",le=\"25\"} 1\n",
+              "istio_request_duration_milliseconds_bucket" + ok + ",le=\"250\"} 2\n",
+              "istio_request_duration_milliseconds_sum" + ok + "} 140.5\n")
+          // Istio creates a series with its first request: no 503 yet, no 503 series
+          .doesNotContain("response_code=\"503\"")
+          .containsPattern(
+              "istio_request_duration_milliseconds_sum\\{reporter=\"source\"[^}]*\\} 240.5\n");
+
+      reviews.send(List.of(new Request(503, 3)));
+
+      assertThat(exporter.exposition())
+          .contains(
+              "istio_requests_total" + ok + "} 2\n",
+              "istio_requests_total" + errors + "} 1\n",
+              "istio_request_duration_milliseconds_sum" + errors + "} 3\n");
+      assertThat(reviews.count()).isEqualTo(3);
+      assertThat(reviews.errors()).isEqualTo(1);
+      assertThat(reviews.latencySumMs()).isEqualTo(143.5);
     }
   }
 }

@@ -40,6 +40,14 @@ public final class ScriptedAnalysis implements Analysis {
               "canary 5xx rate 4.2% > 2.0 x stable 1.1%");
       case Inconclusive ->
           AnalysisResult.inconclusive("Prometheus at http://prometheus:9090 unreachable");
+      case Collecting ->
+          new AnalysisResult(
+              Verdict.Collecting,
+              new Measurement(40.0, 0.025, 100.0),
+              new Measurement(360.0, 0.011, 100.0),
+              "collecting evidence: canary 5xx 2.5% vs stable 1.1%: about 900 more canary"
+                  + " requests to decide",
+              java.util.List.of());
     };
   }
 }
