@@ -103,7 +103,9 @@ public final class SandboxMain {
   private boolean promote() throws Exception {
     terminal.say("");
     terminal.say(
-        "== a healthy canary: same errors (0%) and latency (50 ms) as the stable, 50 requests/s");
+        "== a healthy canary: same errors (0%) and latency (50 ms) as the stable, "
+            + (int) MeshSpec.HEALTHY_RATE
+            + " requests/s; each step passes once the evidence rules a regression out");
     ReleasePlan plan =
         ReleasePlan.of(Duration.ofSeconds(10), 5, 10, 25, 50, 100).window(Duration.ofSeconds(20));
     try (Mesh mesh = stack.mesh(MeshSpec.healthy("sandbox-promote"))) {

@@ -120,7 +120,9 @@ class OperatorKilledAtWritesIT extends MeshStackTest {
     assertThat(Mesh.canaryWeight(mesh.virtualService())).isZero();
     assertThat(last.getPhase()).isEqualTo(Phase.RolledBack);
     assertThat(last.getLastAnalysis().getVerdict()).isEqualTo(Verdict.Fail);
-    assertThat(last.getLastAnalysis().getReason()).isEqualTo(reason).contains("> 2.0 x stable");
+    assertThat(last.getLastAnalysis().getReason())
+        .isEqualTo(reason)
+        .contains("> 2.0x, and worse than the stable with 99% confidence");
     assertThat(last.getHistory())
         .filteredOn(h -> "RolledBack".equals(h.getReason()))
         .singleElement()

@@ -95,7 +95,8 @@ class ReleaseTrainIT extends MeshStackTest {
 
     CanaryReleaseStatus last = status.latest();
     assertThat(last.getReason()).isEqualTo("AnalysisFailed");
-    assertThat(last.getLastAnalysis().getReason()).contains("> 2.0 x stable");
+    assertThat(last.getLastAnalysis().getReason())
+        .contains("> 2.0x, and worse than the stable with 99% confidence");
     assertThat(deployments.image("reviews-stable"))
         .as("the stable runs v2")
         .isEqualTo("reviews:v2");

@@ -68,13 +68,13 @@ final class EvidenceRules {
           sentence =
               sides
                   + ratioText
-                  + ", at least "
-                  + times(ratio.interval().lower())
-                  + " with "
-                  + confidence
                   + " > "
                   + factor(t.errorRateRatio())
-                  + "x"
+                  + "x, and worse than the stable with "
+                  + confidence
+                  + " (at least "
+                  + times(ratio.interval().lower())
+                  + ")"
                   + (floorBinds
                       ? ", and at least "
                           + percent(rate.lower())
@@ -367,8 +367,16 @@ final class EvidenceRules {
     return Judge.significant(ratio, 2) + "x";
   }
 
-  /** "+22%", "-3.1%". */
+  /**
+   * "+22.2%", "-3.1%", "+352%", "+0%": three digits, and no finer than a tenth of a percent (a
+   * difference of floating-point noise must not read "+0.0000000000000222%").
+   */
   private static String signed(double relative) {
-    return (relative >= 0 ? "+" : "") + percent(relative);
+    double tenths = Math.round(relative * 1000) / 10.0;
+    if (tenths == 0) {
+      return "+0%";
+    }
+    String text = Judge.significant(Math.abs(tenths), 3);
+    return (tenths > 0 ? "+" : "-") + text + "%";
   }
 }

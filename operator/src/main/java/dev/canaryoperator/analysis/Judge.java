@@ -116,9 +116,11 @@ final class Judge {
                   + canaryRequests
                   + " requests "
                   + t.span()
-                  + ", "
+                  + ", fewer than the "
+                  + t.minRequests()
+                  + " needed to judge: "
                   + (t.minRequests() - canaryRequests)
-                  + " more needed before it is judged"));
+                  + " more"));
     }
     return sequential
         ? List.of(evidenceOnErrors(t, canary, stable), evidenceOnLatency(t, canary, stable))

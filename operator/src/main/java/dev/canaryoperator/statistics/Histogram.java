@@ -69,8 +69,14 @@ public record Histogram(double[] upperBounds, double[] cumulativeCounts, double 
   /** The q-quantile as histogram_quantile computes it (the +Inf bucket answers its lower bound). */
   public double quantile(double q) {
     double n = count();
-    if (!(n > 0)) {
+    if (!(n > 0) || Double.isNaN(q)) {
       return Double.NaN;
+    }
+    if (q < 0) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    if (q > 1) {
+      return Double.POSITIVE_INFINITY;
     }
     double rank = q * n;
     for (int i = 0; i < upperBounds.length; i++) {

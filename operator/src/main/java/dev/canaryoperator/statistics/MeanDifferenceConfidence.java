@@ -43,7 +43,7 @@ public final class MeanDifferenceConfidence {
             2
                 * variance
                 * (1 + variance / s2)
-                * (Math.log(1 / alpha) + 0.5 * Math.log1p(s2 / variance)));
+                * (Math.log(1 / alpha) + 0.5 * (Math.log(s2 + variance) - Math.log(variance))));
     return new Interval(difference - half, difference + half);
   }
 }

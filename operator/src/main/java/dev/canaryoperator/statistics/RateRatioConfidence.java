@@ -31,6 +31,14 @@ public record RateRatioConfidence(double estimate, Interval interval) {
       double stableRequests,
       double alpha,
       double ruleRatio) {
+    for (double count : new double[] {canaryErrors, canaryRequests, stableErrors, stableRequests}) {
+      if (!(count >= 0) || Double.isInfinite(count)) {
+        throw new IllegalArgumentException("counts must be finite and >= 0, not " + count);
+      }
+    }
+    if (!(ruleRatio > 0) || Double.isInfinite(ruleRatio)) {
+      throw new IllegalArgumentException("the rule's ratio must be finite and > 0: " + ruleRatio);
+    }
     if (!(canaryRequests > 0) || !(stableRequests > 0)) {
       return UNKNOWN;
     }

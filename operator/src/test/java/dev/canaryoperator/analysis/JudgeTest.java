@@ -518,8 +518,8 @@ class JudgeTest {
 
       assertThat(result.verdict()).as(result.reason()).isEqualTo(Verdict.Fail);
       assertThat(result.reason())
-          .startsWith("canary 5xx 5% vs stable 1%: 5x, at least ")
-          .containsPattern("^[^;]*at least [0-9.]+x with 99% confidence > 2\\.0x$");
+          .startsWith("canary 5xx 5% vs stable 1%: 5x > 2.0x, and worse than the stable with 99%")
+          .containsPattern("^[^;]*99% confidence \\(at least [0-9.]+x\\)$");
       Evidence errors = evidence(result, "5xx rate");
       assertThat(errors.verdict()).isEqualTo(Verdict.Fail);
       assertThat(errors.estimate()).isEqualTo(5.0);
@@ -594,7 +594,7 @@ class JudgeTest {
       assertThat(result.reason())
           .isEqualTo(
               "collecting evidence: canary served 40 requests in this step (10m),"
-                  + " 60 more needed before it is judged");
+                  + " fewer than the 100 needed to judge: 60 more");
       assertThat(result.evidence()).isEmpty();
     }
 
@@ -606,7 +606,7 @@ class JudgeTest {
       assertThat(result.reason())
           .isEqualTo(
               "collecting evidence: canary served 50 requests in this step (10m),"
-                  + " 50 more needed before it is judged");
+                  + " fewer than the 100 needed to judge: 50 more");
     }
 
     @Test
@@ -712,7 +712,7 @@ class JudgeTest {
 
       assertThat(errorsFail.verdict()).as(errorsFail.reason()).isEqualTo(Verdict.Fail);
       assertThat(errorsFail.reason())
-          .startsWith("canary 5xx 5% vs stable 1%: 5x, at least ")
+          .startsWith("canary 5xx 5% vs stable 1%: 5x > 2.0x, and worse than the stable")
           .doesNotContain("latency")
           .doesNotContain("collecting");
       assertThat(errorsFail.evidence())

@@ -158,8 +158,8 @@ public final class IstioMetricsExporter implements AutoCloseable {
   }
 
   /**
-   * A destination whose requests the test sends itself ({@link Requests#send}); nothing about it
-   * is exposed before the first.
+   * A destination whose requests the test sends itself ({@link Requests#send}); nothing about it is
+   * exposed before the first.
    */
   public Requests requestsTo(String namespace, String service, String version) {
     Requests requests = new Requests(namespace, service, version);
@@ -215,7 +215,8 @@ public final class IstioMetricsExporter implements AutoCloseable {
 
   /** The two metric families, one series (and its histogram) at a time. */
   private static final class Exposition {
-    private final StringBuilder requests = new StringBuilder("# TYPE istio_requests_total counter\n");
+    private final StringBuilder requests =
+        new StringBuilder("# TYPE istio_requests_total counter\n");
     private final StringBuilder durations =
         new StringBuilder("# TYPE istio_request_duration_milliseconds histogram\n");
 
@@ -224,7 +225,8 @@ public final class IstioMetricsExporter implements AutoCloseable {
      * @param sum their latencies' sum in ms
      * @param countAtOrBelow how many of them took at most the given ms
      */
-    void add(Map<String, String> labels, double count, double sum, DoubleUnaryOperator countAtOrBelow) {
+    void add(
+        Map<String, String> labels, double count, double sum, DoubleUnaryOperator countAtOrBelow) {
       sample(requests, "istio_requests_total", labels, count);
       for (double le : BUCKETS) {
         Map<String, String> bucket = new LinkedHashMap<>(labels);
