@@ -211,9 +211,14 @@ public final class SandboxMain {
         .forEach(
             a ->
                 verdicts.add(
-                    a.getVerdict() == Verdict.Pass
-                        ? "+"
-                        : a.getVerdict() == Verdict.Fail ? "X" : "?"));
-    terminal.say("analyses (+ pass, ? inconclusive, X fail): " + String.join("", verdicts));
+                    switch (a.getVerdict()) {
+                      case Pass -> "+";
+                      case Fail -> "X";
+                      case Collecting -> ".";
+                      case Inconclusive -> "?";
+                    }));
+    terminal.say(
+        "analyses (+ pass, . collecting evidence, ? inconclusive, X fail): "
+            + String.join("", verdicts));
   }
 }
