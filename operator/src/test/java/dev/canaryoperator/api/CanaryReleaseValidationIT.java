@@ -125,6 +125,16 @@ class CanaryReleaseValidationIT {
                 s -> s.getAnalysis().setLatencyQuantile(0.0),
                 "spec.analysis.latencyQuantile"),
             invalid(
+                "confidence of 1 (certainty is never reached)",
+                s -> s.getAnalysis().setConfidence(1.0),
+                "spec.analysis.confidence",
+                "at least 0.5 and below 1"),
+            invalid(
+                "confidence below one half",
+                s -> s.getAnalysis().setConfidence(0.3),
+                "spec.analysis.confidence",
+                "0.99 means 99% sure"),
+            invalid(
                 "minErrorRate above 1",
                 s -> s.getAnalysis().setMinErrorRate(1.5),
                 "spec.analysis.minErrorRate"),
@@ -264,9 +274,16 @@ class CanaryReleaseValidationIT {
     Releases valid = release("good");
     valid.spec().getAnalysis().setWindow(null);
     valid.spec().getAnalysis().setErrorRateRatio(null);
+    valid.spec().getAnalysis().setMethod(null);
+    valid.spec().getAnalysis().setConfidence(null);
     CanaryRelease stored = client.resource(valid.build()).create();
-    assertThat(stored.getSpec().getAnalysis().getWindow()).isEqualTo("5m");
-    assertThat(stored.getSpec().getAnalysis().getErrorRateRatio()).isEqualTo(2.0);
+    assertThat(stored.getSpec().getAnalysis().getWindow()).isEqualTo(AnalysisSpec.DEFAULT_WINDOW);
+    assertThat(stored.getSpec().getAnalysis().getErrorRateRatio())
+        .isEqualTo(AnalysisSpec.DEFAULT_ERROR_RATE_RATIO);
+    // the CRD's defaults are the API classes' constants (one place for each default)
+    assertThat(stored.getSpec().getAnalysis().getMethod()).isEqualTo(AnalysisSpec.DEFAULT_METHOD);
+    assertThat(stored.getSpec().getAnalysis().getConfidence())
+        .isEqualTo(AnalysisSpec.DEFAULT_CONFIDENCE);
     assertThat(stored.getSpec().getPromotion()).isEqualTo(Promotion.Automatic);
   }
 }
