@@ -48,16 +48,13 @@ final class EvidenceRules {
         g ->
             errorCall(t, canaryErrors * g, canaryRequests * g, stableErrors * g, stableRequests * g)
                 .verdict();
-    Verdict verdict = at.apply(1);
+    ErrorCall call = errorCall(t, canaryErrors, canaryRequests, stableErrors, stableRequests);
+    Verdict verdict = call.verdict();
+    RateRatioConfidence ratio = call.ratio();
+    Interval rate = call.rate();
+    boolean floorBinds = call.floorBinds();
     double canaryRate = canaryErrors / canaryRequests;
     double stableRate = stableErrors / stableRequests;
-    double alpha = t.alpha();
-    RateRatioConfidence ratio =
-        RateRatioConfidence.of(
-            canaryErrors, canaryRequests, stableErrors, stableRequests, alpha, t.errorRateRatio());
-    Interval rate =
-        ProportionConfidence.interval(canaryErrors, canaryRequests, alpha, floorPrior(t));
-    boolean floorBinds = t.errorRateRatio() * stableRate < t.minErrorRate();
     String sides = "canary 5xx " + percent(canaryRate) + " vs stable " + percent(stableRate);
     String ratioText = ratio.known() ? ": " + times(ratio.estimate()) : ", no 5xx on either side";
     String confidence = t.confidenceText() + " confidence";
@@ -128,7 +125,11 @@ final class EvidenceRules {
     return new Judgement(verdict, sentence, evidence);
   }
 
-  private static Call errorCall(
+  /** The errors' verdict and what it rests on. */
+  private record ErrorCall(
+      Verdict verdict, RateRatioConfidence ratio, Interval rate, boolean floorBinds) {}
+
+  private static ErrorCall errorCall(
       Thresholds t,
       double canaryErrors,
       double canaryRequests,
@@ -143,17 +144,21 @@ final class EvidenceRules {
     Interval rate =
         ProportionConfidence.interval(canaryErrors, canaryRequests, alpha, floorPrior(t));
     double limit = Math.max(t.errorRateRatio() * stableRate, t.minErrorRate());
+    // the floor needs its own evidence only where it is the limit
     boolean floorBinds = t.errorRateRatio() * stableRate < t.minErrorRate();
     boolean breaksRule = exceeds(canaryRate, limit);
     boolean worse = ratio.known() && ratio.interval().lower() > 1;
     boolean aboveFloor = !floorBinds || rate.lower() > t.minErrorRate();
+    Verdict verdict;
     if (breaksRule && worse && aboveFloor) {
-      return new Call(Verdict.Fail, ratio.interval());
+      verdict = Verdict.Fail;
+    } else if ((ratio.known() && ratio.interval().upper() < t.errorRateRatio())
+        || rate.upper() < t.minErrorRate()) {
+      verdict = Verdict.Pass;
+    } else {
+      verdict = Verdict.Collecting;
     }
-    boolean ruledOut =
-        (ratio.known() && ratio.interval().upper() < t.errorRateRatio())
-            || rate.upper() < t.minErrorRate();
-    return new Call(ruledOut ? Verdict.Pass : Verdict.Collecting, ratio.interval());
+    return new ErrorCall(verdict, ratio, rate, floorBinds);
   }
 
   /** The prior of the canary's error rate sits at the floor, where that test decides. */

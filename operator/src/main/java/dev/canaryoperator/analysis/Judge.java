@@ -89,15 +89,7 @@ final class Judge {
     long canaryRequests = (long) Math.floor(canary.requests().value());
     boolean sequential = t.method() == AnalysisMethod.Sequential;
     if (canaryRequests < t.minRequests() && !(sequential && canaryRequests > 0)) {
-      return List.of(
-          inconclusive(
-              "canary served "
-                  + canaryRequests
-                  + " requests "
-                  + t.span()
-                  + ", fewer than the "
-                  + t.minRequests()
-                  + " needed to judge"));
+      return List.of(inconclusive(tooFew(t, canaryRequests)));
     }
     if (!stable.requests().present()) {
       return List.of(
@@ -112,21 +104,23 @@ final class Judge {
       return List.of(
           new Outcome(
               Verdict.Collecting,
-              "canary served "
-                  + canaryRequests
-                  + " requests "
-                  + t.span()
-                  + ", fewer than the "
-                  + t.minRequests()
-                  + " needed to judge: "
-                  + (t.minRequests() - canaryRequests)
-                  + " more"));
+              tooFew(t, canaryRequests) + ": " + (t.minRequests() - canaryRequests) + " more"));
     }
     return sequential
         ? List.of(evidenceOnErrors(t, canary, stable), evidenceOnLatency(t, canary, stable))
         : List.of(
             errorRate(t, canary.errorRate(), stable.errorRate()),
             latency(t, canary.latency().value(t), stable.latency().value(t)));
+  }
+
+  private static String tooFew(Thresholds t, long canaryRequests) {
+    return "canary served "
+        + canaryRequests
+        + " requests "
+        + t.span()
+        + ", fewer than the "
+        + t.minRequests()
+        + " needed to judge";
   }
 
   private static Outcome evidenceOnErrors(Thresholds t, SideReadings canary, SideReadings stable) {
