@@ -364,6 +364,12 @@ class RolloutStateMachineTest {
     Decision decision = d.analyseAt(min(1), NO_DATA);
     assertThat(decision.state().phase()).isEqualTo(Phase.RolledBack);
     assertThat(decision.weights()).isEqualTo(RouteWeights.ALL_STABLE);
+    // the reason once, not repeated: "Prometheus unreachable Prometheus unreachable"
+    assertThat(decision.state().message()).isEqualTo(NO_DATA.reason());
+    assertThat(decision.transitions())
+        .singleElement()
+        .satisfies(
+            t -> assertThat(t.message()).isEqualTo("canary weight set to 0: " + NO_DATA.reason()));
   }
 
   @Nested
