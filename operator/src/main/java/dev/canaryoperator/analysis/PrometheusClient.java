@@ -9,6 +9,7 @@ import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.NO_DATA;
 import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.QUERY_REJECTED;
 import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.TIMEOUT;
 import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.TLS;
+import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.TOO_LARGE;
 import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.UNAUTHORIZED;
 import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.UNREACHABLE;
 
@@ -52,6 +53,12 @@ public final class PrometheusClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ERROR_TEXT = 300;
 
+  /**
+   * The most an answer may weigh. The built-in queries answer in a few kilobytes (a histogram is
+   * about 20 series); a custom check over thousands of series is a mistake to report, not to load.
+   */
+  static final long MAX_RESPONSE_BYTES = 4L * 1024 * 1024;
+
   /** One series of an instant vector (a scalar comes back as one sample without labels). */
   public record Sample(Map<String, String> labels, double value) {}
 
@@ -60,6 +67,7 @@ public final class PrometheusClient {
   private final Duration timeout;
   private final PrometheusCredentials credentials;
   private final HttpClient http;
+  private final long maxResponseBytes;
 
   public PrometheusClient(URI baseUrl, Duration timeout, PrometheusCredentials credentials) {
     this(baseUrl, timeout, credentials, httpClient(credentials, timeout));
@@ -68,6 +76,16 @@ public final class PrometheusClient {
   /** With an HttpClient to share; it must trust what {@code credentials} asks to trust. */
   public PrometheusClient(
       URI baseUrl, Duration timeout, PrometheusCredentials credentials, HttpClient http) {
+    this(baseUrl, timeout, credentials, http, MAX_RESPONSE_BYTES);
+  }
+
+  PrometheusClient(
+      URI baseUrl,
+      Duration timeout,
+      PrometheusCredentials credentials,
+      HttpClient http,
+      long maxResponseBytes) {
+    this.maxResponseBytes = maxResponseBytes;
     String base = baseUrl.toString().replaceAll("/+$", "");
     this.queryEndpoint = URI.create(base + "/api/v1/query");
     this.displayUrl = withoutUserInfo(baseUrl);
@@ -156,7 +174,7 @@ public final class PrometheusClient {
     authorization().ifPresent(value -> request.header("Authorization", value));
     HttpResponse<String> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response = http.send(request.build(), CappedBody.handler(maxResponseBytes));
     } catch (HttpTimeoutException e) {
       throw new PrometheusQueryException(
           TIMEOUT,
@@ -168,12 +186,33 @@ public final class PrometheusClient {
           "TLS with Prometheus at " + displayUrl + " failed: " + describe(e, queryEndpoint),
           e);
     } catch (IOException e) {
+      CappedBody.TooLarge tooLarge = tooLarge(e);
+      if (tooLarge != null) {
+        throw new PrometheusQueryException(
+            TOO_LARGE,
+            "Prometheus at "
+                + displayUrl
+                + " answered with more than "
+                + tooLarge.limit() / (1024 * 1024)
+                + " MiB, more than any query of a release needs; nothing of it was kept. Query: "
+                + promql,
+            e);
+      }
       throw new PrometheusQueryException(
           UNREACHABLE,
           "Prometheus at " + displayUrl + " is unreachable: " + describe(e, queryEndpoint),
           e);
     }
     return parse(response, promql);
+  }
+
+  private static CappedBody.TooLarge tooLarge(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof CappedBody.TooLarge tooLarge) {
+        return tooLarge;
+      }
+    }
+    return null;
   }
 
   private Optional<String> authorization() {

@@ -29,7 +29,12 @@ public class PrometheusQueryException extends Exception {
     /** NaN or an infinity, e.g. 0/0 when a side had no requests. */
     NOT_A_NUMBER(false),
     /** Several series where one number was expected. */
-    AMBIGUOUS(false);
+    AMBIGUOUS(false),
+    /**
+     * An answer over the size limit. Not taken for a problem of Prometheus itself: a custom query
+     * over too many series is the usual cause, and the other queries of the round may be fine.
+     */
+    TOO_LARGE(false);
 
     private final boolean serverProblem;
 

@@ -295,6 +295,48 @@ class PrometheusClientTest {
   }
 
   @Test
+  void refusesAnAnswerOverTheSizeLimitWithoutKeepingIt() {
+    // a valid vector of 2,000 series, about 160 KB, against a 64 KiB limit
+    String[] samples = new String[2000];
+    for (int i = 0; i < samples.length; i++) {
+      samples[i] = sample("\"pod\":\"reviews-" + i + "-abcdefghijklmnopqrstuvwxyz\"", "1");
+    }
+    respond(200, vector(samples));
+    PrometheusClient client =
+        new PrometheusClient(
+            url(),
+            TIMEOUT,
+            PrometheusCredentials.NONE,
+            PrometheusClient.httpClient(PrometheusCredentials.NONE, TIMEOUT),
+            64 * 1024);
+
+    assertThatThrownBy(() -> client.query("up", TIME))
+        .isInstanceOfSatisfying(
+            PrometheusQueryException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE);
+              assertThat(e.kind().serverProblem()).isFalse();
+            })
+        .hasMessageStartingWith("Prometheus at " + url() + " answered with more than ")
+        .hasMessageEndingWith("nothing of it was kept. Query: up");
+  }
+
+  @Test
+  void readsAnAnswerJustUnderTheSizeLimit() throws Exception {
+    respond(200, vector(sample("", "7")));
+    long size = vector(sample("", "7")).getBytes(StandardCharsets.UTF_8).length;
+    PrometheusClient client =
+        new PrometheusClient(
+            url(),
+            TIMEOUT,
+            PrometheusCredentials.NONE,
+            PrometheusClient.httpClient(PrometheusCredentials.NONE, TIMEOUT),
+            size);
+
+    assertThat(client.queryValue("up", TIME)).isEqualTo(7.0);
+  }
+
+  @Test
   void givesUpAfterTheTimeout() {
     hang = true;
     respond(200, vector(sample("", "1")));
