@@ -53,8 +53,12 @@ public final class JudgementBenchmark {
   static final int[] WEIGHTS = {5, 10, 25, 50};
   static final int TICK_SECONDS = 5;
 
-  /** How a release is rolled out: analysis interval, Threshold's window, each step's duration. */
-  record Profile(String name, int intervalSeconds, int windowSeconds, int stepSeconds) {}
+  /**
+   * How a release is rolled out: analysis interval, Threshold's window, each step's duration, and
+   * the minimum of canary requests before a judgement.
+   */
+  record Profile(
+      String name, int intervalSeconds, int windowSeconds, int stepSeconds, int minRequests) {}
 
   /** One side's behaviour over time. */
   interface Behaviour {
@@ -320,14 +324,18 @@ public final class JudgementBenchmark {
         args.length > 2 ? Double.parseDouble(args[2]) : AnalysisSpec.DEFAULT_CONFIDENCE;
     Profile profile =
         switch (profileName) {
-          case "fast" -> new Profile("fast", 10, 20, 120);
-          case "default" -> new Profile("default", 60, 300, 1800);
-          default -> new Profile("standard", 60, 300, 600);
+          // a fast rollout: a 20 s window holds ~40 canary requests at 10% of 20 rps, so a lower
+          // minimum lets Threshold judge at all
+          case "fast" -> new Profile("fast", 10, 20, 120, 20);
+          case "default" ->
+              new Profile("default", 60, 300, 1800, AnalysisSpec.DEFAULT_MIN_REQUESTS);
+          default -> new Profile("standard", 60, 300, 600, AnalysisSpec.DEFAULT_MIN_REQUESTS);
         };
     System.out.printf(
         Locale.ROOT,
         "%n`bench/judgement %d %s %s` - %d releases per case and method; steps %s%%, %ds each;"
-            + " analysis every %ds; Threshold window %ds; Sequential confidence %s%n%n",
+            + " analysis every %ds; Threshold window %ds; minRequests %d; Sequential confidence"
+            + " %s%n%n",
         runs,
         profile.name(),
         confidence,
@@ -336,6 +344,7 @@ public final class JudgementBenchmark {
         profile.stepSeconds(),
         profile.intervalSeconds(),
         profile.windowSeconds(),
+        profile.minRequests(),
         confidence);
     System.out.println(
         "| case | label | method | rolled back | promoted | still held at "
@@ -349,7 +358,7 @@ public final class JudgementBenchmark {
             new Thresholds(
                 method,
                 confidence,
-                AnalysisSpec.DEFAULT_MIN_REQUESTS,
+                profile.minRequests(),
                 AnalysisSpec.DEFAULT_ERROR_RATE_RATIO,
                 AnalysisSpec.DEFAULT_MIN_ERROR_RATE,
                 AnalysisSpec.DEFAULT_LATENCY_INCREASE,

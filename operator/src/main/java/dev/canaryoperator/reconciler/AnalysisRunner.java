@@ -9,13 +9,20 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs analyses off the reconciler threads, at most one in flight per release, so a slow Prometheus
- * delays only the release that waits for it. The reconciler polls for the result.
+ * Runs analyses off the reconciler threads, at most one in flight per release. The reconciler polls
+ * for the result.
+ *
+ * <p>Every Prometheus endpoint has its own threads (a bulkhead): a Prometheus that hangs holds only
+ * the threads of the releases that use it, up to their timeout, and another release's failing
+ * canary is judged (and rolled back) as soon as its own Prometheus answers. Idle endpoints cost no
+ * thread; past {@link #MAX_ENDPOINTS} distinct endpoints the rest share one more pool.
  */
 final class AnalysisRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnalysisRunner.class);
@@ -26,20 +33,57 @@ final class AnalysisRunner implements AutoCloseable {
   /** A finished analysis and when it started querying. */
   record Completed(AnalysisResult result, Instant startedAt, Object token) {}
 
+  static final int MAX_ENDPOINTS = 64;
+  private static final String OVERFLOW = "(other endpoints)";
+
   private final Analysis analysis;
-  private final ExecutorService executor;
+  private final int threadsPerEndpoint;
+  private final Map<String, ExecutorService> endpoints = new ConcurrentHashMap<>();
   private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
-  AnalysisRunner(Analysis analysis, int threads) {
+  /**
+   * @param threadsPerEndpoint analyses run at once against one Prometheus
+   */
+  AnalysisRunner(Analysis analysis, int threadsPerEndpoint) {
     this.analysis = analysis;
-    this.executor =
-        Executors.newFixedThreadPool(
-            threads,
+    this.threadsPerEndpoint = threadsPerEndpoint;
+  }
+
+  private ExecutorService executorFor(AnalysisTarget target) {
+    String endpoint = endpoint(target);
+    if (!endpoints.containsKey(endpoint) && endpoints.size() >= MAX_ENDPOINTS) {
+      endpoint = OVERFLOW;
+    }
+    return endpoints.computeIfAbsent(endpoint, this::pool);
+  }
+
+  /** The Prometheus a target is measured by; a spec without one is judged on a pool of its own. */
+  static String endpoint(AnalysisTarget target) {
+    var spec = target.spec();
+    if (spec == null
+        || spec.getAnalysis() == null
+        || spec.getAnalysis().getPrometheus() == null
+        || spec.getAnalysis().getPrometheus().getUrl() == null) {
+      return "";
+    }
+    return spec.getAnalysis().getPrometheus().getUrl().trim();
+  }
+
+  private ExecutorService pool(String endpoint) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threadsPerEndpoint,
+            threadsPerEndpoint,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
             r -> {
-              Thread t = new Thread(r, "analysis");
+              Thread t = new Thread(r, "analysis " + endpoint);
               t.setDaemon(true);
               return t;
             });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /**
@@ -65,7 +109,9 @@ final class AnalysisRunner implements AutoCloseable {
       inFlight.put(
           releaseKey,
           new InFlight(
-              rolloutId, now, CompletableFuture.supplyAsync(() -> run(dueTarget), executor)));
+              rolloutId,
+              now,
+              CompletableFuture.supplyAsync(() -> run(dueTarget), executorFor(dueTarget))));
     }
     return Optional.empty();
   }
@@ -102,6 +148,6 @@ final class AnalysisRunner implements AutoCloseable {
 
   @Override
   public void close() {
-    executor.shutdownNow();
+    endpoints.values().forEach(ExecutorService::shutdownNow);
   }
 }

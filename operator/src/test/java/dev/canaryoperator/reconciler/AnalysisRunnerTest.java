@@ -4,12 +4,17 @@ import static dev.canaryoperator.testing.Releases.release;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.canaryoperator.analysis.Analysis;
 import dev.canaryoperator.analysis.AnalysisResult;
 import dev.canaryoperator.analysis.AnalysisTarget;
+import dev.canaryoperator.analysis.Measurement;
+import dev.canaryoperator.api.PrometheusSpec;
 import dev.canaryoperator.api.Verdict;
 import dev.canaryoperator.testing.ScriptedAnalysis;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class AnalysisRunnerTest {
@@ -82,6 +87,54 @@ class AnalysisRunnerTest {
       assertThat(awaitResult(runner, "r2")).isEmpty();
       assertThat(runner.poll("shop/reviews", "r2", null, T0)).isEmpty();
     }
+  }
+
+  @Test
+  void aHangingPrometheusHoldsOnlyItsOwnReleases() throws Exception {
+    CountDownLatch hangs = new CountDownLatch(1);
+    AtomicInteger hanging = new AtomicInteger();
+    Analysis analysis =
+        target -> {
+          if (AnalysisRunner.endpoint(target).equals("http://hanging:9090")) {
+            hanging.incrementAndGet();
+            try {
+              hangs.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return AnalysisResult.inconclusive("Prometheus did not answer");
+          }
+          return AnalysisResult.fail(
+              new Measurement(1000.0, 0.05, 100.0),
+              new Measurement(9000.0, 0.01, 100.0),
+              "canary 5xx 5% vs stable 1%");
+        };
+    try (AnalysisRunner runner = new AnalysisRunner(analysis, 2)) {
+      // ten releases on the hanging Prometheus: five times its threads
+      for (int i = 0; i < 10; i++) {
+        runner.poll("shop/hung-" + i, "r1", target("hung-" + i, "http://hanging:9090"), T0);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> hanging.get() == 2);
+
+      runner.poll("shop/failing", "r1", target("failing", "http://healthy:9090"), T0);
+      await("the failing canary's verdict while the other Prometheus still hangs")
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !runner.running("shop/failing"));
+      assertThat(runner.poll("shop/failing", "r1", null, T0))
+          .get()
+          .extracting(c -> c.result().verdict())
+          .isEqualTo(Verdict.Fail);
+      assertThat(hangs.getCount()).as("nothing on the hanging Prometheus has answered").isOne();
+      assertThat(hanging.get()).as("its queue waits for its own threads").isEqualTo(2);
+    } finally {
+      hangs.countDown();
+    }
+  }
+
+  private static AnalysisTarget target(String name, String prometheus) {
+    var spec = release(name).spec();
+    spec.getAnalysis().setPrometheus(new PrometheusSpec(prometheus));
+    return new AnalysisTarget("shop", name, spec);
   }
 
   @Test
