@@ -54,7 +54,7 @@ import java.util.function.ToDoubleFunction;
  * <ul>
  *   <li><b>rolled back / promoted</b>: the release's {@code status.phase} reached RolledBack /
  *       Promoted, as the benchmark's informer on the CanaryRelease saw it ({@code StatusLog}).
- *   <li><b>held</b>: neither, {@link #LIMIT_FACTOR} times the planned time (the sum of the steps'
+ *   <li><b>held</b>: neither, 4 times (the 4th argument) the planned time (the sum of the steps'
  *       durations) after the rollout started; the release is then abandoned with its mesh.
  *   <li><b>analyses to rollback</b>: the distinct {@code status.lastAnalysis} (by their {@code
  *       time}) the informer saw from the rollout's start to the rollback, the failing one included:
@@ -70,15 +70,16 @@ import java.util.function.ToDoubleFunction;
  * </ul>
  *
  * <p>Usage: {@code bench/judgement-e2e [releases per case and method, default 4] [meshes at a time,
- * default 4] [requests/s per mesh, default 200]}. Progress goes to stderr, the table to stdout; the
- * processes' logs stay under {@code canary.stack.dir} (the launcher: bench/target/judgement-e2e).
+ * default 4] [requests/s per mesh, default 200] [held after this many times the planned time,
+ * default 4]}. Progress goes to stderr, the table to stdout; the processes' logs stay under {@code
+ * canary.stack.dir} (the launcher: bench/target/judgement-e2e).
  */
 public final class JudgementEndToEnd {
   static final int[] WEIGHTS = {10, 25, 50};
   static final Duration STEP = Duration.ofSeconds(20);
   static final Duration INTERVAL = Duration.ofSeconds(3);
   static final Duration WINDOW = Duration.ofSeconds(9);
-  static final int LIMIT_FACTOR = 4;
+  static final int DEFAULT_LIMIT_FACTOR = 4;
   static final String RELEASE = "reviews";
   static final Duration POLL = Duration.ofMillis(500);
 
@@ -112,7 +113,8 @@ public final class JudgementEndToEnd {
    * @param seconds from the rollout's start to the rollback or the promotion; to giving up when
    *     held; null when not known
    * @param verdicts every analysis' verdict, counted
-   * @param reason the last analysis' reason sentence (the failing one for a rollback), or the error
+   * @param reason the last analysis' reason sentence (the failing one for a rollback; after its
+   *     verdict when held: it may be the Pass that ended the previous step), or the error
    * @param requestsPerSecond the rate the simulator sent while the release ran
    */
   record Outcome(
@@ -133,20 +135,36 @@ public final class JudgementEndToEnd {
     return new BackendBehaviour(errorRate, 503, latencyMs, LATENCY_SIGMA);
   }
 
-  static List<Case> cases() {
-    return List.of(
-        new Case(
-            "1% errors both sides",
-            "ok1", false, behaviour(0.01, LATENCY_MS), behaviour(0.01, LATENCY_MS)),
-        new Case(
-            "5% errors both sides",
-            "ok5", false, behaviour(0.05, LATENCY_MS), behaviour(0.05, LATENCY_MS)),
-        new Case(
-            "2.5x errors (1% vs 2.5%)",
-            "err", true, behaviour(0.01, LATENCY_MS), behaviour(0.025, LATENCY_MS)),
-        new Case(
-            "+20% latency (50 vs 60 ms)",
-            "lat", true, behaviour(0.01, LATENCY_MS), behaviour(0.01, LATENCY_MS * 1.2)));
+  static final List<Case> CASES =
+      List.of(
+          new Case(
+              "1% errors both sides",
+              "ok1", false, behaviour(0.01, LATENCY_MS), behaviour(0.01, LATENCY_MS)),
+          new Case(
+              "5% errors both sides",
+              "ok5", false, behaviour(0.05, LATENCY_MS), behaviour(0.05, LATENCY_MS)),
+          new Case(
+              "2.5x errors (1% vs 2.5%)",
+              "err", true, behaviour(0.01, LATENCY_MS), behaviour(0.025, LATENCY_MS)),
+          new Case(
+              "+20% latency (50 vs 60 ms)",
+              "lat", true, behaviour(0.01, LATENCY_MS), behaviour(0.01, LATENCY_MS * 1.2)));
+
+  /**
+   * The run's settings, from the command line.
+   *
+   * @param limitFactor a release still under way this many times the planned time after its start
+   *     is held
+   */
+  record Settings(int runs, int meshes, double rate, int limitFactor) {
+    Duration limit() {
+      return STEP.multipliedBy((long) WEIGHTS.length * limitFactor);
+    }
+
+    String command() {
+      return String.format(
+          Locale.ROOT, "bench/judgement-e2e %d %d %s %d", runs, meshes, number(rate), limitFactor);
+    }
   }
 
   static ReleasePlan plan() {
@@ -156,27 +174,23 @@ public final class JudgementEndToEnd {
         .minRequests(AnalysisSpec.DEFAULT_MIN_REQUESTS);
   }
 
-  static Duration limit() {
-    return STEP.multipliedBy((long) WEIGHTS.length * LIMIT_FACTOR);
-  }
-
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 4;
     int meshes = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     double rate = args.length > 2 ? Double.parseDouble(args[2]) : 200;
-    if (runs < 1 || meshes < 1 || rate <= 0) {
+    int limitFactor = args.length > 3 ? Integer.parseInt(args[3]) : DEFAULT_LIMIT_FACTOR;
+    if (runs < 1 || meshes < 1 || rate <= 0 || limitFactor < 1 || args.length > 4) {
       System.err.println(
           "usage: bench/judgement-e2e [releases per case and method] [meshes at a time]"
-              + " [requests/s per mesh]");
+              + " [requests/s per mesh] [held after this many times the planned time]");
       System.exit(2);
     }
+    Settings settings = new Settings(runs, meshes, rate, limitFactor);
     if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
       // the processes' chatter goes to a file: the terminal shows the progress
       Path log = Files.createTempFile("canary-judgement-e2e-", ".log");
       System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
     }
-    String command =
-        String.format(Locale.ROOT, "bench/judgement-e2e %d %d %s", runs, meshes, number(rate));
     long started = System.nanoTime();
     say("starting kube-apiserver + etcd and Prometheus");
     List<Outcome> outcomes = new ArrayList<>();
@@ -188,19 +202,18 @@ public final class JudgementEndToEnd {
               + stack.workDir()
               + " and "
               + System.getProperty("org.slf4j.simpleLogger.logFile"));
-      List<Case> cases = cases();
-      int total = runs * cases.size() * AnalysisMethod.values().length;
+      int total = runs * CASES.size() * AnalysisMethod.values().length;
       AtomicInteger done = new AtomicInteger();
       ExecutorService pool = Executors.newFixedThreadPool(meshes);
       try {
         List<Future<Outcome>> futures = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
-          for (Case c : cases) {
+          for (Case c : CASES) {
             for (AnalysisMethod method : AnalysisMethod.values()) {
               futures.add(
                   pool.submit(
                       () -> {
-                        Outcome o = release(stack, c, method, rate);
+                        Outcome o = release(stack, c, method, settings);
                         say(progress(done.incrementAndGet(), total, o));
                         return o;
                       }));
@@ -215,19 +228,19 @@ public final class JudgementEndToEnd {
       }
     }
     double wall = (System.nanoTime() - started) / 1e9;
-    System.out.print(report(command, runs, meshes, rate, outcomes, wall));
+    System.out.print(report(settings, outcomes, wall));
     System.out.flush();
     System.exit(0);
   }
 
   /** One release of one case under one method, on a mesh of its own. */
-  static Outcome release(MeshStack stack, Case c, AnalysisMethod method, double rate) {
+  static Outcome release(MeshStack stack, Case c, AnalysisMethod method, Settings settings) {
     String prefix =
         "bench-" + c.slug() + "-" + method.name().substring(0, 3).toLowerCase(Locale.ROOT);
     Mesh started = null;
     for (int attempt = 1; started == null; attempt++) {
       try {
-        started = stack.mesh(new MeshSpec(prefix, rate, c.stable(), c.canary()));
+        started = stack.mesh(new MeshSpec(prefix, settings.rate(), c.stable(), c.canary()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return error(c, method, null, "interrupted");
@@ -247,13 +260,14 @@ public final class JudgementEndToEnd {
       Instant applied = Instant.now();
       mesh.apply(release);
       CanaryReleaseStatus latest = null;
-      Instant deadline = applied.plus(limit()).plus(Duration.ofSeconds(30));
+      // until the rollout starts, a margin for the operator to see the release
+      Instant deadline = applied.plus(settings.limit()).plus(Duration.ofSeconds(30));
       while (Instant.now().isBefore(deadline)) {
         latest = log.latest();
         if (latest != null) {
           Instant start = rolloutStart(log);
           if (start != null) {
-            deadline = start.plus(limit());
+            deadline = start.plus(settings.limit());
           }
           Phase phase = latest.getPhase();
           if (phase == Phase.RolledBack
@@ -307,7 +321,11 @@ public final class JudgementEndToEnd {
       String reason =
           end == End.Error
               ? latest.getMessage()
-              : last == null ? "no analysis: " + latest.getMessage() : last.getReason();
+              : last == null
+                  ? "no analysis: " + latest.getMessage()
+                  : end == End.Held
+                      ? "last analysis " + last.getVerdict() + ": " + last.getReason()
+                      : last.getReason();
       return new Outcome(
           c,
           method,
@@ -317,7 +335,7 @@ public final class JudgementEndToEnd {
           start == null || at == null ? null : Duration.between(start, at).toMillis() / 1000.0,
           verdicts,
           latest.getCurrentStep(),
-          latest.getCanaryWeight(),
+          stepWeight(latest.getCurrentStep()),
           reason,
           sent,
           dropped);
@@ -404,8 +422,12 @@ public final class JudgementEndToEnd {
         what);
   }
 
-  static String report(
-      String command, int runs, int meshes, double rate, List<Outcome> outcomes, double wall) {
+  /** The canary's weight at a step (1-based); null before the first. */
+  static Integer stepWeight(Integer step) {
+    return step == null || step < 1 || step > WEIGHTS.length ? null : WEIGHTS[step - 1];
+  }
+
+  static String report(Settings settings, List<Outcome> outcomes, double wall) {
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
@@ -416,10 +438,10 @@ public final class JudgementEndToEnd {
                 + " sigma %s; steps %s%%, %d s each; analysis every %d s; Threshold window %d s;"
                 + " minRequests %d; Sequential confidence %s; held = neither rolled back nor"
                 + " promoted %d s after the rollout started (%dx the planned time)%n%n",
-            command,
-            runs,
-            meshes,
-            number(rate),
+            settings.command(),
+            settings.runs(),
+            settings.meshes(),
+            number(settings.rate()),
             number(LATENCY_SIGMA),
             Arrays.toString(WEIGHTS),
             STEP.toSeconds(),
@@ -427,17 +449,17 @@ public final class JudgementEndToEnd {
             WINDOW.toSeconds(),
             AnalysisSpec.DEFAULT_MIN_REQUESTS,
             AnalysisSpec.DEFAULT_CONFIDENCE,
-            limit().toSeconds(),
-            LIMIT_FACTOR));
+            settings.limit().toSeconds(),
+            settings.limitFactor()));
     out.append(
         "| case | label | method | rolled back | promoted | held | analyses to rollback |"
             + " seconds to rollback | seconds to promote | inconclusive analyses |\n");
     out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    for (Case c : cases()) {
+    for (Case c : CASES) {
       for (AnalysisMethod method : AnalysisMethod.values()) {
         List<Outcome> row =
             outcomes.stream()
-                .filter(o -> o.c() == c && o.method() == method && o.end() != End.Error)
+                .filter(o -> o.c().equals(c) && o.method() == method && o.end() != End.Error)
                 .toList();
         Predicate<Outcome> rolledBack = o -> o.end() == End.RolledBack;
         Predicate<Outcome> promoted = o -> o.end() == End.Promoted;
@@ -485,7 +507,7 @@ public final class JudgementEndToEnd {
               number(rates[rates.length / 2]),
               number(rates[0]),
               number(rates[rates.length - 1]),
-              number(rate),
+              number(settings.rate()),
               outcomes.stream().mapToLong(Outcome::dropped).sum()));
     }
     out.append(String.format(Locale.ROOT, "%n(%.0f s wall time on this machine)%n", wall));

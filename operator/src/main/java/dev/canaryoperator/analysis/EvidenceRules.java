@@ -369,7 +369,7 @@ final class EvidenceRules {
     if (Double.isInfinite(ratio)) {
       return "any";
     }
-    return Judge.significant(ratio, 2) + "x";
+    return Judge.significant(ratio, 3) + "x";
   }
 
   /**

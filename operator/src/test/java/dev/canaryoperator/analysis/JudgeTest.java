@@ -537,7 +537,7 @@ class JudgeTest {
 
       assertThat(result.verdict()).as(result.reason()).isEqualTo(Verdict.Collecting);
       assertThat(result.reason())
-          .startsWith("collecting evidence: canary 5xx 1.15% vs stable 0.1%: 12x, between ")
+          .startsWith("collecting evidence: canary 5xx 1.15% vs stable 0.1%: 11.5x, between ")
           .contains("with 99% confidence (limit 2.0x, floor 1%): about ")
           .contains("more canary requests to decide");
       // the Threshold method, on the same numbers, rolls back
