@@ -2,7 +2,6 @@ package dev.canaryoperator.e2e;
 
 import dev.canaryoperator.api.CanaryReleaseStatus;
 import dev.canaryoperator.api.Phase;
-import dev.canaryoperator.api.Verdict;
 import dev.canaryoperator.simulator.BackendBehaviour;
 import java.nio.file.Files;
 import java.nio.file.Path;
