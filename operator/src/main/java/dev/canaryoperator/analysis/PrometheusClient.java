@@ -193,8 +193,8 @@ public final class PrometheusClient {
             "Prometheus at "
                 + displayUrl
                 + " answered with more than "
-                + tooLarge.limit() / (1024 * 1024)
-                + " MiB, more than any query of a release needs; nothing of it was kept. Query: "
+                + size(tooLarge.limit())
+                + ", more than any query of a release needs; nothing of it was kept. Query: "
                 + promql,
             e);
       }
@@ -204,6 +204,17 @@ public final class PrometheusClient {
           e);
     }
     return parse(response, promql);
+  }
+
+  /** "4 MiB", "64 KiB", "1000 bytes". */
+  static String size(long bytes) {
+    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
+      return bytes / (1024 * 1024) + " MiB";
+    }
+    if (bytes >= 1024 && bytes % 1024 == 0) {
+      return bytes / 1024 + " KiB";
+    }
+    return bytes + " bytes";
   }
 
   private static CappedBody.TooLarge tooLarge(Throwable e) {

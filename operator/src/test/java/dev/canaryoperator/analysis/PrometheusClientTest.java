@@ -109,6 +109,15 @@ class PrometheusClientTest {
     return new PrometheusClient(url(), TIMEOUT, credentials);
   }
 
+  private PrometheusClient clientReadingAtMost(long bytes) {
+    return new PrometheusClient(
+        url(),
+        TIMEOUT,
+        PrometheusCredentials.NONE,
+        PrometheusClient.httpClient(PrometheusCredentials.NONE, TIMEOUT),
+        bytes);
+  }
+
   private void respond(int status, String body) {
     this.status = status;
     this.body = body;
@@ -302,13 +311,7 @@ class PrometheusClientTest {
       samples[i] = sample("\"pod\":\"reviews-" + i + "-abcdefghijklmnopqrstuvwxyz\"", "1");
     }
     respond(200, vector(samples));
-    PrometheusClient client =
-        new PrometheusClient(
-            url(),
-            TIMEOUT,
-            PrometheusCredentials.NONE,
-            PrometheusClient.httpClient(PrometheusCredentials.NONE, TIMEOUT),
-            64 * 1024);
+    PrometheusClient client = clientReadingAtMost(64 * 1024);
 
     assertThatThrownBy(() -> client.query("up", TIME))
         .isInstanceOfSatisfying(
@@ -317,7 +320,7 @@ class PrometheusClientTest {
               assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE);
               assertThat(e.kind().serverProblem()).isFalse();
             })
-        .hasMessageStartingWith("Prometheus at " + url() + " answered with more than ")
+        .hasMessageStartingWith("Prometheus at " + url() + " answered with more than 64 KiB")
         .hasMessageEndingWith("nothing of it was kept. Query: up");
   }
 
@@ -325,13 +328,7 @@ class PrometheusClientTest {
   void readsAnAnswerJustUnderTheSizeLimit() throws Exception {
     respond(200, vector(sample("", "7")));
     long size = vector(sample("", "7")).getBytes(StandardCharsets.UTF_8).length;
-    PrometheusClient client =
-        new PrometheusClient(
-            url(),
-            TIMEOUT,
-            PrometheusCredentials.NONE,
-            PrometheusClient.httpClient(PrometheusCredentials.NONE, TIMEOUT),
-            size);
+    PrometheusClient client = clientReadingAtMost(size);
 
     assertThat(client.queryValue("up", TIME)).isEqualTo(7.0);
   }
