@@ -243,12 +243,14 @@ final class EvidenceRules {
     double c = canary.quantile(q);
     double limit = s * (1 + t.latencyIncrease());
     double n = canary.count();
-    double alpha = t.alpha();
+    double overStable = canary.countAbove(s);
+    double overTheLimit = canary.countAbove(limit);
     DoubleFunction<Verdict> at =
-        g -> quantileCall(t, canary.countAbove(s) * g, canary.countAbove(limit) * g, n * g, c, s);
-    Verdict verdict = at.apply(1);
-    Interval slower = ProportionConfidence.interval(canary.countAbove(s), n, alpha, tail);
-    Interval overLimit = ProportionConfidence.interval(canary.countAbove(limit), n, alpha, tail);
+        g -> quantileCall(t, overStable * g, overTheLimit * g, n * g, c, s).verdict();
+    QuantileCall call = quantileCall(t, overStable, overTheLimit, n, c, s);
+    Verdict verdict = call.verdict();
+    Interval slower = call.slower();
+    Interval overLimit = call.overLimit();
     String name = t.latencyName();
     String sides =
         "canary " + name + " latency " + ms(c) + " vs stable " + ms(s) + ": " + signed(c / s - 1);
@@ -314,17 +316,24 @@ final class EvidenceRules {
    * Pass: fewer than the tail's share are over the limit (its quantile is under it) with
    * confidence.
    */
-  private static Verdict quantileCall(
+  /** The quantile's verdict and the two intervals it rests on. */
+  private record QuantileCall(Verdict verdict, Interval slower, Interval overLimit) {}
+
+  private static QuantileCall quantileCall(
       Thresholds t, double overStable, double overLimit, double n, double canaryQ, double stableQ) {
     double tail = 1 - t.latencyQuantile();
     double alpha = t.alpha();
-    if (exceeds(canaryQ, stableQ * (1 + t.latencyIncrease()))
-        && ProportionConfidence.interval(Math.min(overStable, n), n, alpha, tail).lower() > tail) {
-      return Verdict.Fail;
+    Interval slower = ProportionConfidence.interval(Math.min(overStable, n), n, alpha, tail);
+    Interval overTheLimit = ProportionConfidence.interval(Math.min(overLimit, n), n, alpha, tail);
+    Verdict verdict;
+    if (exceeds(canaryQ, stableQ * (1 + t.latencyIncrease())) && slower.lower() > tail) {
+      verdict = Verdict.Fail;
+    } else if (overTheLimit.upper() < tail) {
+      verdict = Verdict.Pass;
+    } else {
+      verdict = Verdict.Collecting;
     }
-    return ProportionConfidence.interval(Math.min(overLimit, n), n, alpha, tail).upper() < tail
-        ? Verdict.Pass
-        : Verdict.Collecting;
+    return new QuantileCall(verdict, slower, overTheLimit);
   }
 
   /**

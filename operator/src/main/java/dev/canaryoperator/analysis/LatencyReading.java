@@ -1,5 +1,6 @@
 package dev.canaryoperator.analysis;
 
+import dev.canaryoperator.api.LatencyMeasure;
 import dev.canaryoperator.statistics.Histogram;
 
 /** One side's latency histogram over the span, or why there is none. */
@@ -32,7 +33,7 @@ record LatencyReading(Histogram histogram, String problem) {
       return Reading.missing("no request was timed");
     }
     return Reading.of(
-        t.latencyMeasure() == dev.canaryoperator.api.LatencyMeasure.Quantile
+        t.latencyMeasure() == LatencyMeasure.Quantile
             ? histogram.quantile(t.latencyQuantile())
             : histogram.mean());
   }
