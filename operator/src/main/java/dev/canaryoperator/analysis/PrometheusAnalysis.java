@@ -1,11 +1,8 @@
 package dev.canaryoperator.analysis;
 
-import static dev.canaryoperator.analysis.PrometheusQueryException.Kind.NO_DATA;
-
 import dev.canaryoperator.api.AnalysisSpec;
 import dev.canaryoperator.api.Durations;
 import dev.canaryoperator.api.PrometheusSpec;
-import dev.canaryoperator.statistics.Histogram;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +13,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +27,22 @@ import org.slf4j.LoggerFactory;
  * Judge}. Problems with Prometheus, its credentials or the spec end in an Inconclusive result whose
  * reason names them; analyze() does not throw for them.
  */
-public final class PrometheusAnalysis implements Analysis {
+public final class PrometheusAnalysis implements Analysis, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrometheusAnalysis.class);
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
   /** Rotated CA certificates leave old entries behind; past this many the cache starts over. */
   private static final int MAX_HTTP_CLIENTS = 32;
 
+  /** Queries in flight at once against one Prometheus; the rest wait without a thread. */
+  static final int QUERIES_PER_ENDPOINT = 8;
+
+  private static final int MAX_ENDPOINTS = 64;
+
   private final CredentialsResolver credentials;
   private final Clock clock;
+  private final MeasureBatcher batcher;
+  private final Map<String, QueryLimit> limits = new ConcurrentHashMap<>();
 
   /**
    * HttpClients are expensive (a selector thread each) and JDK 17 cannot close them, so one is kept
@@ -51,37 +58,79 @@ public final class PrometheusAnalysis implements Analysis {
   }
 
   public PrometheusAnalysis(CredentialsResolver credentials, Clock clock) {
+    this(credentials, clock, true);
+  }
+
+  /**
+   * @param batched false to give every side its own queries (to compare with the grouped ones)
+   */
+  PrometheusAnalysis(CredentialsResolver credentials, Clock clock, boolean batched) {
     this.credentials = credentials;
     this.clock = clock;
+    this.batcher = batched ? new MeasureBatcher(clock) : null;
   }
 
   @Override
   public AnalysisResult analyze(AnalysisTarget target) {
-    try {
-      return analyzeOrExplain(target);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return AnalysisResult.inconclusive("the analysis was interrupted");
-    } catch (RuntimeException e) {
-      // A bug here must not take the reconciler down; the release holds (or rolls back per
-      // onNoData).
-      LOG.warn("analysis of {}/{} failed unexpectedly", target.namespace(), target.name(), e);
-      return AnalysisResult.inconclusive("the analysis failed unexpectedly: " + e);
+    return analyzeAsync(target, Runnable::run).join();
+  }
+
+  /**
+   * Only the preparation (the plan, the credentials from a Secret) runs on {@code executor}; the
+   * queries hold no thread while Prometheus answers, and one timeout (spec.analysis.prometheus's)
+   * covers the whole round.
+   */
+  @Override
+  public CompletableFuture<AnalysisResult> analyzeAsync(AnalysisTarget target, Executor executor) {
+    return CompletableFuture.supplyAsync(() -> prepare(target), executor)
+        .thenCompose(
+            round ->
+                round.early() != null
+                    ? CompletableFuture.completedFuture(round.early())
+                    : run(round)
+                        .completeOnTimeout(
+                            AnalysisResult.inconclusive(
+                                "Prometheus at "
+                                    + round.client().url()
+                                    + " did not answer every query of the round within "
+                                    + Durations.format(round.timeout())),
+                            round.timeout().toMillis(),
+                            TimeUnit.MILLISECONDS))
+        .exceptionally(
+            e -> {
+              // A bug here must not take the reconciler down; the release holds (or rolls back
+              // per onNoData).
+              LOG.warn(
+                  "analysis of {}/{} failed unexpectedly", target.namespace(), target.name(), e);
+              return AnalysisResult.inconclusive("the analysis failed unexpectedly: " + e);
+            });
+  }
+
+  /** A round ready to query, or its result when it ends before any query. */
+  private record Round(
+      AnalysisTarget target,
+      QueryPlan plan,
+      Instant time,
+      PrometheusClient client,
+      Duration timeout,
+      AnalysisResult early) {
+    static Round ended(AnalysisTarget target, String reason) {
+      return new Round(target, null, null, null, null, AnalysisResult.inconclusive(reason));
     }
   }
 
-  private AnalysisResult analyzeOrExplain(AnalysisTarget target) throws InterruptedException {
+  private Round prepare(AnalysisTarget target) {
     QueryPlan plan;
     Instant time = clock.instant();
     try {
       plan = QueryPlan.of(target, time);
     } catch (IllegalArgumentException e) {
-      return AnalysisResult.inconclusive("cannot build the Prometheus queries: " + e.getMessage());
+      return Round.ended(target, "cannot build the Prometheus queries: " + e.getMessage());
     }
     AnalysisSpec analysis = target.spec().getAnalysis();
     PrometheusSpec prometheus = analysis.getPrometheus();
     if (prometheus == null || prometheus.getUrl() == null || prometheus.getUrl().isBlank()) {
-      return AnalysisResult.inconclusive("spec.analysis.prometheus.url is missing");
+      return Round.ended(target, "spec.analysis.prometheus.url is missing");
     }
     URI url;
     Duration timeout;
@@ -99,7 +148,8 @@ public final class PrometheusAnalysis implements Analysis {
         throw new IllegalArgumentException("the timeout must be more than 0");
       }
     } catch (IllegalArgumentException e) {
-      return AnalysisResult.inconclusive(
+      return Round.ended(
+          target,
           "spec.analysis.prometheus (url '"
               + prometheus.getUrl()
               + "', timeout '"
@@ -112,24 +162,81 @@ public final class PrometheusAnalysis implements Analysis {
       try {
         auth = credentials.resolve(target.namespace(), prometheus.getSecretName());
       } catch (CredentialsException e) {
-        return AnalysisResult.inconclusive("no Prometheus credentials: " + e.getMessage());
+        return Round.ended(target, "no Prometheus credentials: " + e.getMessage());
       }
     }
-    PrometheusClient client = new PrometheusClient(url, timeout, auth, httpClient(auth, timeout));
+    PrometheusClient client =
+        new PrometheusClient(
+            url,
+            timeout,
+            auth,
+            httpClient(auth, timeout),
+            PrometheusClient.MAX_RESPONSE_BYTES,
+            limit(url));
+    if (batcher != null) {
+      // the time other rounds against this Prometheus are evaluated at, to share their queries
+      time = batcher.evaluationTime(client.endpoint());
+      plan = QueryPlan.of(target, time);
+    }
+    return new Round(target, plan, time, client, timeout, null);
+  }
+
+  private CompletableFuture<AnalysisResult> run(Round round) {
+    AnalysisTarget target = round.target();
+    QueryPlan plan = round.plan();
+    Instant time = round.time();
     Instant stableTime = target.stableBaselineAt() == null ? time : target.stableBaselineAt();
-    try {
-      SideReadings stable = measure(client, plan.stable(), stableTime);
-      SideReadings canary = measure(client, plan.canary(), time);
-      List<CheckResult> checks = new ArrayList<>();
-      for (QueryPlan.PlannedCheck check : plan.checks()) {
-        checks.add(run(client, check, time, stableTime));
-      }
-      Thresholds thresholds = Thresholds.of(analysis, plan.spanText());
-      return Judge.judge(thresholds, canary, stable, checks);
-    } catch (PrometheusQueryException e) {
-      // only problems with Prometheus itself get here: the rest of the round would fail alike
-      return AnalysisResult.inconclusive(e.getMessage());
+    CompletableFuture<SideReadings> stable = measure(round.client(), plan.stable(), stableTime);
+    CompletableFuture<SideReadings> canary = measure(round.client(), plan.canary(), time);
+    List<CompletableFuture<CheckResult>> checks = new ArrayList<>();
+    for (QueryPlan.PlannedCheck check : plan.checks()) {
+      checks.add(run(round.client(), check, time, stableTime));
     }
+    List<CompletableFuture<?>> all = new ArrayList<>(checks);
+    all.add(stable);
+    all.add(canary);
+    Thresholds thresholds = Thresholds.of(target.spec().getAnalysis(), plan.spanText());
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .handle(
+            (done, failure) -> {
+              // only problems with Prometheus itself fail a part of the round: the rest would
+              // fail alike, and the stable's is named first
+              for (CompletableFuture<?> part : List.of(stable, canary)) {
+                if (part.isCompletedExceptionally()) {
+                  return AnalysisResult.inconclusive(
+                      PrometheusQueryException.of(exception(part)).getMessage());
+                }
+              }
+              for (CompletableFuture<CheckResult> part : checks) {
+                if (part.isCompletedExceptionally()) {
+                  return AnalysisResult.inconclusive(
+                      PrometheusQueryException.of(exception(part)).getMessage());
+                }
+              }
+              return Judge.judge(
+                  thresholds,
+                  canary.join(),
+                  stable.join(),
+                  checks.stream().map(CompletableFuture::join).toList());
+            });
+  }
+
+  private static Throwable exception(CompletableFuture<?> failed) {
+    try {
+      failed.join();
+      throw new IllegalStateException("not failed");
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      return e;
+    }
+  }
+
+  /** A side named by its mesh destination shares a grouped query; any other asks its own. */
+  private CompletableFuture<SideReadings> measure(
+      PrometheusClient client, SideQueries queries, Instant time) {
+    if (batcher != null && queries.destination().isPresent()) {
+      return batcher.measure(client, queries.destination().get(), time, queries.span());
+    }
+    return SideMeasures.measure(client, queries, time);
   }
 
   private HttpClient httpClient(PrometheusCredentials auth, Duration timeout) {
@@ -141,91 +248,48 @@ public final class PrometheusAnalysis implements Analysis {
         key -> PrometheusClient.httpClient(auth, timeout));
   }
 
-  /**
-   * Istio creates a destination's series at its first request, and its 5xx series at its first 5xx:
-   * no series means none happened, so an empty result counts as 0 for these two.
-   */
-  private static SideReadings measure(PrometheusClient client, SideQueries queries, Instant time)
-      throws PrometheusQueryException, InterruptedException {
-    Reading requests = read(client, queries.requests(), time, true);
-    Reading errors = read(client, queries.errors(), time, true);
-    return new SideReadings(requests, errors, latency(client, queries, time));
+  private QueryLimit limit(URI url) {
+    if (limits.size() > MAX_ENDPOINTS) {
+      limits.clear();
+    }
+    return limits.computeIfAbsent(url.toString(), key -> new QueryLimit(QUERIES_PER_ENDPOINT));
   }
 
-  /** The latency histogram: one cumulative count per bucket bound, and the exact sum. */
-  private static LatencyReading latency(PrometheusClient client, SideQueries queries, Instant time)
-      throws PrometheusQueryException, InterruptedException {
-    List<PrometheusClient.Sample> buckets;
-    try {
-      buckets = client.query(queries.latencyBuckets(), time);
-    } catch (PrometheusQueryException e) {
-      if (e.kind().serverProblem()) {
-        throw e;
-      }
-      return LatencyReading.missing(e.getMessage());
-    }
-    if (buckets.isEmpty()) {
-      return LatencyReading.missing("no latency series (" + SideQueries.DURATION + "_bucket)");
-    }
-    TreeMap<Double, Double> counts = new TreeMap<>();
-    for (PrometheusClient.Sample sample : buckets) {
-      String le = sample.labels().get("le");
-      double bound;
-      try {
-        bound = le == null ? Double.NaN : parseBound(le);
-      } catch (NumberFormatException e) {
-        bound = Double.NaN;
-      }
-      if (Double.isNaN(bound) || Double.isNaN(sample.value())) {
-        return LatencyReading.missing("a latency bucket without a usable le label: " + le);
-      }
-      counts.merge(bound, sample.value(), Double::sum);
-    }
-    if (!counts.containsKey(Double.POSITIVE_INFINITY)) {
-      return LatencyReading.missing("the latency histogram has no +Inf bucket");
-    }
-    Reading sum = read(client, queries.latencySum(), time, true);
-    if (!sum.present()) {
-      return LatencyReading.missing(sum.problem());
-    }
-    double[] bounds = counts.keySet().stream().mapToDouble(Double::doubleValue).toArray();
-    double[] cumulative = counts.values().stream().mapToDouble(Double::doubleValue).toArray();
-    return LatencyReading.of(new Histogram(bounds, cumulative, sum.value()));
-  }
-
-  private static double parseBound(String le) {
-    return switch (le) {
-      case "+Inf", "Inf", "inf", "+inf" -> Double.POSITIVE_INFINITY;
-      default -> Double.parseDouble(le);
-    };
-  }
-
-  private static CheckResult run(
-      PrometheusClient client, QueryPlan.PlannedCheck check, Instant time, Instant stableTime)
-      throws PrometheusQueryException, InterruptedException {
+  private static CompletableFuture<CheckResult> run(
+      PrometheusClient client, QueryPlan.PlannedCheck check, Instant time, Instant stableTime) {
     if (check.problem() != null) {
-      return Judge.unbuildable(check.check(), check.problem());
+      return CompletableFuture.completedFuture(Judge.unbuildable(check.check(), check.problem()));
     }
-    Reading canary = read(client, check.canaryQuery(), time, false);
-    Reading stable =
-        check.stableQuery() == null ? null : read(client, check.stableQuery(), stableTime, false);
-    return Judge.check(check.check(), canary, stable);
+    CompletableFuture<Reading> canary = read(client, check.canaryQuery(), time);
+    CompletableFuture<Reading> stable =
+        check.stableQuery() == null
+            ? CompletableFuture.completedFuture(null)
+            : read(client, check.stableQuery(), stableTime);
+    return canary.thenCombine(stable, (c, s) -> Judge.check(check.check(), c, s));
   }
 
-  /** A query's value, or why there is none; problems with Prometheus itself are thrown. */
-  private static Reading read(
-      PrometheusClient client, String promql, Instant time, boolean emptyIsZero)
-      throws PrometheusQueryException, InterruptedException {
-    try {
-      return Reading.of(client.queryValue(promql, time));
-    } catch (PrometheusQueryException e) {
-      if (e.kind().serverProblem()) {
-        throw e;
-      }
-      if (emptyIsZero && e.kind() == NO_DATA) {
-        return Reading.of(0);
-      }
-      return Reading.missing(e.getMessage());
+  /** A query's value, or why there is none; problems with Prometheus itself fail the future. */
+  private static CompletableFuture<Reading> read(
+      PrometheusClient client, String promql, Instant time) {
+    return client
+        .queryValueAsync(promql, time)
+        .handle(
+            (value, failure) -> {
+              if (failure == null) {
+                return Reading.of(value);
+              }
+              PrometheusQueryException e = PrometheusQueryException.of(failure);
+              if (e.kind().serverProblem()) {
+                throw new CompletionException(e);
+              }
+              return Reading.missing(e.getMessage());
+            });
+  }
+
+  @Override
+  public void close() {
+    if (batcher != null) {
+      batcher.close();
     }
   }
 }

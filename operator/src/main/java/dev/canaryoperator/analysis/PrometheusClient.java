@@ -39,6 +39,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -59,6 +62,12 @@ public final class PrometheusClient {
    */
   static final long MAX_RESPONSE_BYTES = 4L * 1024 * 1024;
 
+  /**
+   * What makes two clients interchangeable: the same Prometheus, credentials and timeout. Queries
+   * of one endpoint may be grouped.
+   */
+  record Endpoint(URI url, PrometheusCredentials credentials, Duration timeout) {}
+
   /** One series of an instant vector (a scalar comes back as one sample without labels). */
   public record Sample(Map<String, String> labels, double value) {}
 
@@ -68,6 +77,8 @@ public final class PrometheusClient {
   private final PrometheusCredentials credentials;
   private final HttpClient http;
   private final long maxResponseBytes;
+  private final QueryLimit limit;
+  private final Endpoint endpoint;
 
   public PrometheusClient(URI baseUrl, Duration timeout, PrometheusCredentials credentials) {
     this(baseUrl, timeout, credentials, httpClient(credentials, timeout));
@@ -76,16 +87,23 @@ public final class PrometheusClient {
   /** With an HttpClient to share; it must trust what {@code credentials} asks to trust. */
   public PrometheusClient(
       URI baseUrl, Duration timeout, PrometheusCredentials credentials, HttpClient http) {
-    this(baseUrl, timeout, credentials, http, MAX_RESPONSE_BYTES);
+    this(baseUrl, timeout, credentials, http, MAX_RESPONSE_BYTES, QueryLimit.NONE);
   }
 
+  /**
+   * @param limit the queries in flight at once against this Prometheus, shared by every client of
+   *     the same endpoint
+   */
   PrometheusClient(
       URI baseUrl,
       Duration timeout,
       PrometheusCredentials credentials,
       HttpClient http,
-      long maxResponseBytes) {
+      long maxResponseBytes,
+      QueryLimit limit) {
     this.maxResponseBytes = maxResponseBytes;
+    this.limit = limit;
+    this.endpoint = new Endpoint(baseUrl, credentials, timeout);
     String base = baseUrl.toString().replaceAll("/+$", "");
     this.queryEndpoint = URI.create(base + "/api/v1/query");
     this.displayUrl = withoutUserInfo(baseUrl);
@@ -128,6 +146,10 @@ public final class PrometheusClient {
     }
   }
 
+  Endpoint endpoint() {
+    return endpoint;
+  }
+
   /** The base URL as it may appear in messages (no user:password@). */
   public String url() {
     return displayUrl;
@@ -138,7 +160,15 @@ public final class PrometheusClient {
    */
   public double queryValue(String promql, Instant time)
       throws PrometheusQueryException, InterruptedException {
-    List<Sample> samples = query(promql, time);
+    return await(queryValueAsync(promql, time));
+  }
+
+  /** {@link #queryValue}, without holding a thread while Prometheus answers. */
+  public CompletableFuture<Double> queryValueAsync(String promql, Instant time) {
+    return queryAsync(promql, time).thenApply(samples -> unchecked(() -> value(samples, promql)));
+  }
+
+  private static double value(List<Sample> samples, String promql) throws PrometheusQueryException {
     if (samples.isEmpty()) {
       throw new PrometheusQueryException(NO_DATA, "no data (no series match): " + promql);
     }
@@ -160,6 +190,14 @@ public final class PrometheusClient {
   /** An instant query; a scalar result comes back as one sample without labels. */
   public List<Sample> query(String promql, Instant time)
       throws PrometheusQueryException, InterruptedException {
+    return await(queryAsync(promql, time));
+  }
+
+  /**
+   * {@link #query}, without holding a thread while Prometheus answers: the future fails with a
+   * {@link PrometheusQueryException} (see {@link PrometheusQueryException#of}).
+   */
+  public CompletableFuture<List<Sample>> queryAsync(String promql, Instant time) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(
                 URI.create(
@@ -172,38 +210,92 @@ public final class PrometheusClient {
             .header("Accept", "application/json")
             .GET();
     authorization().ifPresent(value -> request.header("Authorization", value));
-    HttpResponse<String> response;
-    try {
-      response = http.send(request.build(), CappedBody.handler(maxResponseBytes));
-    } catch (HttpTimeoutException e) {
-      throw new PrometheusQueryException(
+    HttpRequest built = request.build();
+    return limit
+        .submit(() -> http.sendAsync(built, CappedBody.handler(maxResponseBytes)))
+        .handle(
+            (response, failure) -> {
+              if (failure != null) {
+                throw new CompletionException(failed(unwrap(failure), promql));
+              }
+              return unchecked(() -> parse(response, promql));
+            });
+  }
+
+  private PrometheusQueryException failed(Throwable e, String promql) {
+    if (e instanceof PrometheusQueryException known) {
+      return known;
+    }
+    if (e instanceof HttpTimeoutException) {
+      return new PrometheusQueryException(
           TIMEOUT,
           "Prometheus at " + displayUrl + " did not answer within " + Durations.format(timeout),
           e);
-    } catch (SSLException e) {
-      throw new PrometheusQueryException(
+    }
+    if (e instanceof SSLException) {
+      return new PrometheusQueryException(
           TLS,
           "TLS with Prometheus at " + displayUrl + " failed: " + describe(e, queryEndpoint),
           e);
-    } catch (IOException e) {
-      CappedBody.TooLarge tooLarge = tooLarge(e);
-      if (tooLarge != null) {
-        throw new PrometheusQueryException(
-            TOO_LARGE,
-            "Prometheus at "
-                + displayUrl
-                + " answered with more than "
-                + size(tooLarge.limit())
-                + ", more than any query of a release needs; nothing of it was kept. Query: "
-                + promql,
-            e);
-      }
-      throw new PrometheusQueryException(
-          UNREACHABLE,
-          "Prometheus at " + displayUrl + " is unreachable: " + describe(e, queryEndpoint),
+    }
+    CappedBody.TooLarge tooLarge = tooLarge(e);
+    if (tooLarge != null) {
+      return new PrometheusQueryException(
+          TOO_LARGE,
+          "Prometheus at "
+              + displayUrl
+              + " answered with more than "
+              + size(tooLarge.limit())
+              + ", more than any query of a release needs; nothing of it was kept. Query: "
+              + promql,
           e);
     }
-    return parse(response, promql);
+    return new PrometheusQueryException(
+        UNREACHABLE,
+        "Prometheus at " + displayUrl + " is unreachable: " + describe(e, queryEndpoint),
+        e);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** Waits for a query's future, with its failure as the query's own exception. */
+  static <T> T await(CompletableFuture<T> future)
+      throws PrometheusQueryException, InterruptedException {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      if (cause instanceof PrometheusQueryException q) {
+        throw q;
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(cause);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      throw e;
+    }
+  }
+
+  interface QueryStep<T> {
+    T get() throws PrometheusQueryException;
+  }
+
+  /** Inside a future's stage the checked failure travels as its cause. */
+  static <T> T unchecked(QueryStep<T> step) {
+    try {
+      return step.get();
+    } catch (PrometheusQueryException e) {
+      throw new CompletionException(e);
+    }
   }
 
   /** "4 MiB", "64 KiB", "1000 bytes". */

@@ -60,6 +60,23 @@ public class PrometheusQueryException extends Exception {
     this.kind = kind;
   }
 
+  /**
+   * The query problem inside a future's failure; anything else (a bug) becomes a BAD_RESPONSE that
+   * names it, so a round never ends in an exception nobody explains.
+   */
+  public static PrometheusQueryException of(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof PrometheusQueryException q) {
+      return q;
+    }
+    return new PrometheusQueryException(Kind.BAD_RESPONSE, "the query failed: " + t, t);
+  }
+
   public Kind kind() {
     return kind;
   }

@@ -12,17 +12,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs analyses off the reconciler threads, at most one in flight per release. The reconciler polls
- * for the result.
+ * Runs analyses off the reconciler threads, at most one in flight per release, and says when one
+ * has a result, which stays on offer until the status records it.
  *
- * <p>Every Prometheus endpoint has its own threads (a bulkhead): a Prometheus that hangs holds only
- * the threads of the releases that use it, up to their timeout, and another release's failing
- * canary is judged (and rolled back) as soon as its own Prometheus answers. Idle endpoints cost no
- * thread; past {@link #MAX_ENDPOINTS} distinct endpoints the rest share one more pool.
+ * <p>Every Prometheus endpoint has its own threads (a bulkhead) for what an analysis must do
+ * blocking (reading a credentials Secret; all of it for an analysis that is not asynchronous): a
+ * Prometheus that hangs holds only what its own releases use, and another release's failing canary
+ * is judged (and rolled back) as soon as its own Prometheus answers. Idle endpoints cost no thread;
+ * past {@link #MAX_ENDPOINTS} distinct endpoints the rest share one more pool.
  */
 final class AnalysisRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnalysisRunner.class);
@@ -38,6 +40,7 @@ final class AnalysisRunner implements AutoCloseable {
 
   private final Analysis analysis;
   private final int threadsPerEndpoint;
+  private final Consumer<String> whenDone;
   private final Map<String, ExecutorService> endpoints = new ConcurrentHashMap<>();
   private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
@@ -45,8 +48,16 @@ final class AnalysisRunner implements AutoCloseable {
    * @param threadsPerEndpoint analyses run at once against one Prometheus
    */
   AnalysisRunner(Analysis analysis, int threadsPerEndpoint) {
+    this(analysis, threadsPerEndpoint, releaseKey -> {});
+  }
+
+  /**
+   * @param whenDone told the release's key as soon as its analysis has a result
+   */
+  AnalysisRunner(Analysis analysis, int threadsPerEndpoint, Consumer<String> whenDone) {
     this.analysis = analysis;
     this.threadsPerEndpoint = threadsPerEndpoint;
+    this.whenDone = whenDone;
   }
 
   private ExecutorService executorFor(AnalysisTarget target) {
@@ -94,6 +105,7 @@ final class AnalysisRunner implements AutoCloseable {
    */
   Optional<Completed> poll(
       String releaseKey, String rolloutId, AnalysisTarget dueTarget, Instant now) {
+    // whenDone is called once the result is in, so the caller need not poll
     InFlight running = inFlight.get(releaseKey);
     if (running != null) {
       if (!running.result().isDone()) {
@@ -106,12 +118,9 @@ final class AnalysisRunner implements AutoCloseable {
       inFlight.remove(releaseKey, running);
     }
     if (dueTarget != null) {
-      inFlight.put(
-          releaseKey,
-          new InFlight(
-              rolloutId,
-              now,
-              CompletableFuture.supplyAsync(() -> run(dueTarget), executorFor(dueTarget))));
+      CompletableFuture<AnalysisResult> result = run(dueTarget);
+      inFlight.put(releaseKey, new InFlight(rolloutId, now, result));
+      result.whenComplete((r, e) -> whenDone.accept(releaseKey));
     }
     return Optional.empty();
   }
@@ -137,13 +146,18 @@ final class AnalysisRunner implements AutoCloseable {
     return running != null && !running.result().isDone();
   }
 
-  private AnalysisResult run(AnalysisTarget target) {
+  private CompletableFuture<AnalysisResult> run(AnalysisTarget target) {
+    CompletableFuture<AnalysisResult> result;
     try {
-      return analysis.analyze(target);
+      result = analysis.analyzeAsync(target, executorFor(target));
     } catch (RuntimeException e) {
-      log.warn("analysis of {}/{} failed: {}", target.namespace(), target.name(), e.toString());
-      return AnalysisResult.inconclusive("analysis failed: " + e.getMessage());
+      result = CompletableFuture.failedFuture(e);
     }
+    return result.exceptionally(
+        e -> {
+          log.warn("analysis of {}/{} failed: {}", target.namespace(), target.name(), e.toString());
+          return AnalysisResult.inconclusive("analysis failed: " + e.getMessage());
+        });
   }
 
   @Override

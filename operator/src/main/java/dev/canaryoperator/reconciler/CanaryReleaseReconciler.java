@@ -36,6 +36,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +63,13 @@ public class CanaryReleaseReconciler
   private static final Logger log = LoggerFactory.getLogger(CanaryReleaseReconciler.class);
   static final String VS_INDEX = "virtualservice";
   static final String DEPLOYMENT_INDEX = "deployment";
-  private static final Duration ANALYSIS_POLL = Duration.ofSeconds(1);
+
+  /**
+   * A finished analysis wakes its release at once (an event); this is only the fallback should that
+   * event be lost.
+   */
+  private static final Duration ANALYSIS_FALLBACK = Duration.ofSeconds(15);
+
   private static final Duration PROBLEM_RECHECK = Duration.ofSeconds(30);
 
   private final Clock clock;
@@ -75,6 +82,8 @@ public class CanaryReleaseReconciler
   private final Deployments deployments;
   private InformerEventSource<GenericKubernetesResource, CanaryRelease> virtualServices;
   private InformerEventSource<Deployment, CanaryRelease> deploymentSource;
+  private final SimpleInboundEventSource<CanaryRelease> analysisResults =
+      new SimpleInboundEventSource<>("analysis-results");
 
   public CanaryReleaseReconciler(
       KubernetesClient client, Analysis analysis, Clock clock, OperatorMetrics metrics) {
@@ -82,7 +91,7 @@ public class CanaryReleaseReconciler
     this.client = client;
     this.router = new VirtualServiceRouter(client, this::ownWrite);
     this.deployments = new Deployments(client, this::cachedDeployment);
-    this.analyses = new AnalysisRunner(analysis, 4);
+    this.analyses = new AnalysisRunner(analysis, 4, this::analysisDone);
     this.metrics = metrics;
     this.status = new StatusWriter(metrics);
     this.istioInstalled =
@@ -106,7 +115,7 @@ public class CanaryReleaseReconciler
       EventSourceContext<CanaryRelease> context) {
     if (!istioInstalled) {
       deploymentSource = new InformerEventSource<>(deploymentsConfig(context), context);
-      return List.of(deploymentSource);
+      return List.of(deploymentSource, analysisResults);
     }
     context
         .getPrimaryCache()
@@ -136,7 +145,7 @@ public class CanaryReleaseReconciler
             .build();
     virtualServices = new InformerEventSource<>(config, context);
     deploymentSource = new InformerEventSource<>(deploymentsConfig(context), context);
-    return List.of(virtualServices, deploymentSource);
+    return List.of(virtualServices, deploymentSource, analysisResults);
   }
 
   /**
@@ -177,6 +186,13 @@ public class CanaryReleaseReconciler
         .build();
   }
 
+  /** An analysis has its result: the release is reconciled now to record it. */
+  private void analysisDone(String releaseKey) {
+    int slash = releaseKey.indexOf('/');
+    analysisResults.propagateEvent(
+        new ResourceID(releaseKey.substring(slash + 1), releaseKey.substring(0, slash)));
+  }
+
   private Optional<Deployment> cachedDeployment(String namespace, String name) {
     return deploymentSource == null
         ? Optional.empty()
@@ -194,7 +210,7 @@ public class CanaryReleaseReconciler
     RolloutState state = StatusMapper.toState(previous);
     StepPlan plan;
     try {
-      plan = StepPlan.of(spec);
+      plan = StepPlan.of(spec).withAnalysisOffsetFor(key);
     } catch (IllegalArgumentException e) {
       // A spec the operator cannot work with is a status naming the field, not a retry loop.
       Decision refused = RolloutStateMachine.invalidSpec(state, e.getMessage());
@@ -237,7 +253,7 @@ public class CanaryReleaseReconciler
                 release.getMetadata().getName(),
                 spec,
                 stableBaseline(plan, state),
-                state.progress().startedAt())
+                RolloutStateMachine.evidenceSince(plan, state))
             : null;
     Optional<AnalysisRunner.Completed> completed =
         analyses.poll(key, observation.rolloutId(), dueTarget, now);
@@ -430,7 +446,7 @@ public class CanaryReleaseReconciler
       Decision decision, TrafficProblem problem, String key) {
     UpdateControl<CanaryRelease> control = UpdateControl.noUpdate();
     if (analyses.running(key)) {
-      return control.rescheduleAfter(ANALYSIS_POLL);
+      return control.rescheduleAfter(ANALYSIS_FALLBACK);
     }
     Phase phase = decision.state().phase();
     if (problem != null

@@ -675,13 +675,28 @@ public final class RolloutStateMachine {
         || (state.phase() == Phase.Paused && state.progress().awaitingPromotion());
   }
 
+  /**
+   * Analyses follow each other one interval apart; a step's first comes the plan's offset after its
+   * evidence starts.
+   */
   static Instant nextAnalysisAt(StepPlan plan, RolloutState state) {
-    Instant base = state.progress().startedAt();
     Instant last = state.analysis().lastAt();
-    if (last != null && last.isAfter(base)) {
-      base = last;
+    if (last != null && last.isAfter(state.progress().startedAt())) {
+      return last.plus(plan.analysisInterval());
     }
-    return base.plus(plan.analysisInterval());
+    return evidenceSince(plan, state).plus(plan.analysisOffset());
+  }
+
+  /**
+   * Where the step's evidence starts: the first whole interval (counted from the epoch) at or after
+   * the step started. Never before the step, so nothing measured under an earlier step or rollout
+   * counts; and shared by the releases whose steps started within the same interval, so that their
+   * numbers can be measured in one query (see the analysis package's MeasureBatcher).
+   */
+  public static Instant evidenceSince(StepPlan plan, RolloutState state) {
+    long grain = plan.analysisInterval().toMillis();
+    long start = state.progress().startedAt().toEpochMilli();
+    return Instant.ofEpochMilli(Math.floorDiv(start + grain - 1, grain) * grain);
   }
 
   private static int weightAt(StepPlan plan, RolloutState state) {

@@ -20,6 +20,10 @@ import java.util.Objects;
  *
  * @param finalization what happens after Promoted, or null: the canary keeps 100%
  * @param onDelete what deletion does to the traffic, or null: decided by the phase
+ * @param analysisOffset when a step's first analysis is due, counted from the start of the step's
+ *     evidence (see {@link RolloutStateMachine#evidenceSince}); from 1 s up to the interval. A
+ *     release's own offset (see {@link #withAnalysisOffsetFor}) spreads releases' analyses over the
+ *     interval instead of running all of them at once.
  */
 public record StepPlan(
     List<PlannedStep> steps,
@@ -29,7 +33,8 @@ public record StepPlan(
     Promotion promotion,
     boolean paused,
     FinalizePlan finalization,
-    OnDelete onDelete) {
+    OnDelete onDelete,
+    Duration analysisOffset) {
 
   public record PlannedStep(int weight, Duration duration) {}
 
@@ -47,6 +52,11 @@ public record StepPlan(
       throw new IllegalArgumentException(
           "spec.steps is empty: give at least one step, for example {weight: 100}");
     }
+    if (analysisOffset == null
+        || analysisOffset.compareTo(analysisInterval) > 0
+        || analysisOffset.isNegative()) {
+      analysisOffset = analysisInterval;
+    }
   }
 
   public StepPlan(
@@ -56,7 +66,30 @@ public record StepPlan(
       OnNoData onNoData,
       Promotion promotion,
       boolean paused) {
-    this(steps, analysisInterval, failureLimit, onNoData, promotion, paused, null, null);
+    this(steps, analysisInterval, failureLimit, onNoData, promotion, paused, null, null, null);
+  }
+
+  /**
+   * This plan with the first analysis of each step offset by a fraction of the interval that
+   * depends only on {@code identity} (the release's namespace and name): stable across restarts,
+   * different between releases. At least 1 s, so the first look has some evidence.
+   */
+  public StepPlan withAnalysisOffsetFor(String identity) {
+    // the low bits of String.hashCode are poorly spread for similar names: mix them
+    long mixed = identity.hashCode() * 0x9E3779B97F4A7C15L;
+    double fraction = (mixed >>> 11) / (double) (1L << 53);
+    long intervalMillis = analysisInterval.toMillis();
+    long offset = 1000 + Math.round(Math.max(0, intervalMillis - 1000) * fraction);
+    return new StepPlan(
+        steps,
+        analysisInterval,
+        failureLimit,
+        onNoData,
+        promotion,
+        paused,
+        finalization,
+        onDelete,
+        Duration.ofMillis(Math.min(offset, intervalMillis)));
   }
 
   /**
@@ -110,7 +143,8 @@ public record StepPlan(
         Objects.requireNonNullElse(spec.getPromotion(), CanaryReleaseSpec.DEFAULT_PROMOTION),
         Boolean.TRUE.equals(spec.getPaused()),
         finalizePlan(spec.getFinalize()),
-        spec.getOnDelete());
+        spec.getOnDelete(),
+        interval);
   }
 
   private static FinalizePlan finalizePlan(Finalize f) {

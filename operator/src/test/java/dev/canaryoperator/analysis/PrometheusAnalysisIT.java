@@ -168,7 +168,13 @@ class PrometheusAnalysisIT {
 
   /** Under Sequential: over a step observed for the last {@link #STEP}. */
   private AnalysisResult analyzeStep(CanaryReleaseSpec spec) {
-    return analyze(new AnalysisTarget(NAMESPACE, "reviews", spec, null, Instant.now().minus(STEP)));
+    // a clock that stands still makes the step exactly STEP long
+    Instant now = Instant.now();
+    try (PrometheusAnalysis atNow =
+        new PrometheusAnalysis(CredentialsResolver.NONE, Clock.fixed(now, ZoneOffset.UTC))) {
+      return print(
+          atNow.analyze(new AnalysisTarget(NAMESPACE, "reviews", spec, null, now.minus(STEP))));
+    }
   }
 
   private AnalysisResult analyze(AnalysisTarget target) {

@@ -115,7 +115,8 @@ class PrometheusClientTest {
         TIMEOUT,
         PrometheusCredentials.NONE,
         PrometheusClient.httpClient(PrometheusCredentials.NONE, TIMEOUT),
-        bytes);
+        bytes,
+        QueryLimit.NONE);
   }
 
   private void respond(int status, String body) {

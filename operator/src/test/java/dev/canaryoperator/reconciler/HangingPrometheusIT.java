@@ -28,11 +28,15 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,32 +94,39 @@ class HangingPrometheusIT {
 
   /**
    * Istio's numbers for a canary with 5% errors against a stable with 0.1%, 40 ms each, as answers
-   * to the operator's exact-difference queries.
+   * to the operator's grouped exact-difference queries: one row per destination.
    */
   private static void answerWithAFailingCanary(HttpExchange exchange) throws IOException {
     String query =
         URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
-    boolean canary = query.contains("destination_service_name=\"reviews-canary\"");
-    int requests = canary ? 2_000 : 38_000;
-    int errors = canary ? 100 : 38;
-    String result;
-    if (query.contains("_bucket")) {
-      result =
-          String.join(
-              ",",
-              sample("{\"le\":\"25\"}", 0),
-              sample("{\"le\":\"50\"}", requests),
-              sample("{\"le\":\"+Inf\"}", requests));
-    } else if (query.contains("_sum")) {
-      result = sample("{}", requests * 40.0);
-    } else if (query.contains("response_code")) {
-      result = sample("{}", errors);
-    } else {
-      result = sample("{}", requests);
+    Matcher namespace =
+        Pattern.compile("destination_service_namespace=~\"([^\"|]+)").matcher(query);
+    String ns = namespace.find() ? namespace.group(1) : "";
+    List<String> rows = new ArrayList<>();
+    for (boolean canary : new boolean[] {false, true}) {
+      int requests = canary ? 2_000 : 38_000;
+      int errors = canary ? 100 : 38;
+      String side =
+          "\"destination_service_namespace\":\""
+              + ns
+              + "\",\"destination_service_name\":\""
+              + (canary ? "reviews-canary" : "reviews-stable")
+              + "\"";
+      if (query.contains("_bucket")) {
+        rows.add(sample("{" + side + ",\"le\":\"25\"}", 0));
+        rows.add(sample("{" + side + ",\"le\":\"50\"}", requests));
+        rows.add(sample("{" + side + ",\"le\":\"+Inf\"}", requests));
+      } else if (query.contains("_sum")) {
+        rows.add(sample("{" + side + "}", requests * 40.0));
+      } else if (query.contains("response_code")) {
+        rows.add(sample("{" + side + "}", errors));
+      } else {
+        rows.add(sample("{" + side + "}", requests));
+      }
     }
     byte[] body =
         ("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-                + result
+                + String.join(",", rows)
                 + "]}}")
             .getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -158,8 +169,8 @@ class HangingPrometheusIT {
     try (RunningOperator operator =
         RunningOperator.start(
             client, new PrometheusAnalysis(CredentialsResolver.NONE, Clock.systemUTC()))) {
-      // the hanging releases' analyses first, until they hold every thread they may have (four
-      // per endpoint; four in all with one shared pool)
+      // the hanging releases' analyses first, until their queries fill every place the hanging
+      // endpoint has
       await("analyses stuck on the hanging Prometheus")
           .atMost(Duration.ofSeconds(60))
           .until(() -> hangingQueries.get() >= 4);

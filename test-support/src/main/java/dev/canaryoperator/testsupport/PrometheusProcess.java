@@ -49,6 +49,7 @@ public final class PrometheusProcess implements AutoCloseable {
   private final List<String> staticTargets;
 
   private final boolean temporary;
+  private final Duration scrapeInterval;
   private final Set<String> targets = new LinkedHashSet<>();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -57,8 +58,14 @@ public final class PrometheusProcess implements AutoCloseable {
   private URI url;
 
   private PrometheusProcess(
-      Path binary, Path dir, String job, List<String> staticTargets, boolean temporary) {
+      Path binary,
+      Path dir,
+      String job,
+      List<String> staticTargets,
+      boolean temporary,
+      Duration scrapeInterval) {
     this.binary = binary;
+    this.scrapeInterval = scrapeInterval;
     this.dir = dir;
     this.job = job;
     this.staticTargets = staticTargets;
@@ -73,10 +80,25 @@ public final class PrometheusProcess implements AutoCloseable {
   public static PrometheusProcess scraping(
       RepositoryRoot repository, String job, List<String> targets)
       throws IOException, InterruptedException {
+    return scraping(repository, job, targets, Duration.ofSeconds(1));
+  }
+
+  /**
+   * As {@link #scraping(RepositoryRoot, String, List)}, every {@code scrapeInterval} (a benchmark's
+   * large targets cost less scraped less often).
+   */
+  public static PrometheusProcess scraping(
+      RepositoryRoot repository, String job, List<String> targets, Duration scrapeInterval)
+      throws IOException, InterruptedException {
     Path binary = binary(repository);
     return start(
         new PrometheusProcess(
-            binary, Files.createTempDirectory("prometheus-"), job, List.copyOf(targets), true));
+            binary,
+            Files.createTempDirectory("prometheus-"),
+            job,
+            List.copyOf(targets),
+            true,
+            scrapeInterval));
   }
 
   /**
@@ -87,7 +109,9 @@ public final class PrometheusProcess implements AutoCloseable {
   public static PrometheusProcess scrapingTargetsFile(
       RepositoryRoot repository, String job, Path dir) throws IOException, InterruptedException {
     Path binary = binary(repository);
-    return start(new PrometheusProcess(binary, Files.createDirectories(dir), job, null, false));
+    return start(
+        new PrometheusProcess(
+            binary, Files.createDirectories(dir), job, null, false, Duration.ofSeconds(1)));
   }
 
   private static PrometheusProcess start(PrometheusProcess prometheus)
@@ -256,9 +280,14 @@ public final class PrometheusProcess implements AutoCloseable {
                 + dir.resolve("targets.json")
                 + "']\n"
                 + "        refresh_interval: 1s\n";
+    String every = scrapeInterval.toMillis() + "ms";
     return "global:\n"
-        + "  scrape_interval: 1s\n"
-        + "  scrape_timeout: 1s\n"
+        + "  scrape_interval: "
+        + every
+        + "\n"
+        + "  scrape_timeout: "
+        + every
+        + "\n"
         + "  evaluation_interval: 1s\n"
         + "scrape_configs:\n"
         + "  - job_name: "
