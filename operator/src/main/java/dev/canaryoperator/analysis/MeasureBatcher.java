@@ -94,7 +94,8 @@ final class MeasureBatcher implements AutoCloseable {
     synchronized (open) {
       Group group = open.get(key);
       if (group == null) {
-        group = new Group(client);
+        // a client of its own: a round that gives up must not abandon the group's queries
+        group = new Group(client.copy());
         open.put(key, group);
         Group opened = group;
         timer.schedule(() -> flush(key, opened), linger.toMillis(), TimeUnit.MILLISECONDS);

@@ -95,7 +95,8 @@ public final class PrometheusAnalysis implements Analysis, AutoCloseable {
                                     + " did not answer every query of the round within "
                                     + Durations.format(round.timeout())),
                             round.timeout().toMillis(),
-                            TimeUnit.MILLISECONDS))
+                            TimeUnit.MILLISECONDS)
+                        .whenComplete((result, failure) -> round.client().abandon()))
         .exceptionally(
             e -> {
               // A bug here must not take the reconciler down; the release holds (or rolls back

@@ -39,8 +39,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -78,7 +80,11 @@ public final class PrometheusClient {
   private final HttpClient http;
   private final long maxResponseBytes;
   private final QueryLimit limit;
+  private final URI baseUrl;
   private final Endpoint endpoint;
+
+  /** Queries asked through this client and not answered yet, for {@link #abandon}. */
+  private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
 
   public PrometheusClient(URI baseUrl, Duration timeout, PrometheusCredentials credentials) {
     this(baseUrl, timeout, credentials, httpClient(credentials, timeout));
@@ -104,6 +110,7 @@ public final class PrometheusClient {
     this.maxResponseBytes = maxResponseBytes;
     this.limit = limit;
     this.endpoint = new Endpoint(baseUrl, credentials, timeout);
+    this.baseUrl = baseUrl;
     String base = baseUrl.toString().replaceAll("/+$", "");
     this.queryEndpoint = URI.create(base + "/api/v1/query");
     this.displayUrl = withoutUserInfo(baseUrl);
@@ -148,6 +155,21 @@ public final class PrometheusClient {
 
   Endpoint endpoint() {
     return endpoint;
+  }
+
+  /** A client for the same endpoint whose queries are abandoned apart from this one's. */
+  PrometheusClient copy() {
+    return new PrometheusClient(baseUrl, timeout, credentials, http, maxResponseBytes, limit);
+  }
+
+  /**
+   * Nobody waits for the answers any more (the round timed out): queries still waiting for a place
+   * are never sent, and those in flight are cancelled.
+   */
+  void abandon() {
+    for (CompletableFuture<?> query : unanswered) {
+      query.cancel(true);
+    }
   }
 
   /** The base URL as it may appear in messages (no user:password@). */
@@ -211,15 +233,17 @@ public final class PrometheusClient {
             .GET();
     authorization().ifPresent(value -> request.header("Authorization", value));
     HttpRequest built = request.build();
-    return limit
-        .submit(() -> http.sendAsync(built, CappedBody.handler(maxResponseBytes)))
-        .handle(
-            (response, failure) -> {
-              if (failure != null) {
-                throw new CompletionException(failed(unwrap(failure), promql));
-              }
-              return unchecked(() -> parse(response, promql));
-            });
+    CompletableFuture<HttpResponse<String>> sent =
+        limit.submit(() -> http.sendAsync(built, CappedBody.handler(maxResponseBytes)));
+    unanswered.add(sent);
+    sent.whenComplete((response, failure) -> unanswered.remove(sent));
+    return sent.handle(
+        (response, failure) -> {
+          if (failure != null) {
+            throw new CompletionException(failed(unwrap(failure), promql));
+          }
+          return unchecked(() -> parse(response, promql));
+        });
   }
 
   private PrometheusQueryException failed(Throwable e, String promql) {

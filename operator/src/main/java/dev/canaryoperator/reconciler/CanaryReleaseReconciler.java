@@ -89,7 +89,7 @@ public class CanaryReleaseReconciler
       KubernetesClient client, Analysis analysis, Clock clock, OperatorMetrics metrics) {
     this.clock = clock;
     this.client = client;
-    this.router = new VirtualServiceRouter(client, this::ownWrite);
+    this.router = new VirtualServiceRouter(client, this::ownWrite, this::cachedVirtualService);
     this.deployments = new Deployments(client, this::cachedDeployment);
     this.analyses = new AnalysisRunner(analysis, 4, this::analysisDone);
     this.metrics = metrics;
@@ -191,6 +191,12 @@ public class CanaryReleaseReconciler
     int slash = releaseKey.indexOf('/');
     analysisResults.propagateEvent(
         new ResourceID(releaseKey.substring(slash + 1), releaseKey.substring(0, slash)));
+  }
+
+  private Optional<GenericKubernetesResource> cachedVirtualService(String namespace, String name) {
+    return virtualServices == null
+        ? Optional.empty()
+        : virtualServices.get(new ResourceID(name, namespace));
   }
 
   private Optional<Deployment> cachedDeployment(String namespace, String name) {

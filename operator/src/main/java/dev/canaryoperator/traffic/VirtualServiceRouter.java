@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ public final class VirtualServiceRouter implements TrafficRouter {
   private final KubernetesClient client;
   private final KubernetesSerialization serialization;
   private final BiConsumer<GenericKubernetesResource, GenericKubernetesResource> ownWriteListener;
+  private final BiFunction<String, String, Optional<GenericKubernetesResource>> cache;
 
   /**
    * @param ownWriteListener told about every successful write (previous, updated), so the informer
@@ -45,9 +48,23 @@ public final class VirtualServiceRouter implements TrafficRouter {
   public VirtualServiceRouter(
       KubernetesClient client,
       BiConsumer<GenericKubernetesResource, GenericKubernetesResource> ownWriteListener) {
+    this(client, ownWriteListener, (namespace, name) -> Optional.empty());
+  }
+
+  /**
+   * @param cache the informer's copy by (namespace, name), read instead of the API server: it holds
+   *     the operator's own writes at once (see ownWriteListener) and others' a moment later, with
+   *     an event that reconciles again. A write made on a stale copy is refused (409) and retried
+   *     on a fresh read; a VirtualService missing from it is read from the API server.
+   */
+  public VirtualServiceRouter(
+      KubernetesClient client,
+      BiConsumer<GenericKubernetesResource, GenericKubernetesResource> ownWriteListener,
+      BiFunction<String, String, Optional<GenericKubernetesResource>> cache) {
     this.client = client;
     this.serialization = client.getKubernetesSerialization();
     this.ownWriteListener = ownWriteListener;
+    this.cache = cache;
   }
 
   /**
@@ -89,7 +106,8 @@ public final class VirtualServiceRouter implements TrafficRouter {
 
   @Override
   public Snapshot read(String name, RouteTarget target) {
-    GenericKubernetesResource vs = read(target.namespace(), name);
+    GenericKubernetesResource vs =
+        cache.apply(target.namespace(), name).orElseGet(() -> read(target.namespace(), name));
     TrafficProblem problem = problemWith(vs, name, target);
     RouteWeights weights =
         problem == null

@@ -115,4 +115,51 @@ class PrometheusAnalysisTest {
     assertThat(result.reason())
         .isEqualTo("cannot build the Prometheus queries: spec.analysis is missing");
   }
+
+  @Test
+  void oneTimeoutCoversTheWholeRoundIncludingTheWaitForAPlace() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+    com.sun.net.httpserver.HttpServer hanging =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    hanging.createContext(
+        "/",
+        exchange -> {
+          asked.incrementAndGet();
+          try {
+            end.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.close();
+        });
+    var threads = java.util.concurrent.Executors.newCachedThreadPool();
+    hanging.setExecutor(threads);
+    hanging.start();
+    try (PrometheusAnalysis analysis =
+        new PrometheusAnalysis(CredentialsResolver.NONE, CLOCK, false)) {
+      String url = "http://127.0.0.1:" + hanging.getAddress().getPort();
+      List<java.util.concurrent.CompletableFuture<AnalysisResult>> rounds = new ArrayList<>();
+      // three rounds of eight queries each: the second and third wait for places
+      for (int i = 0; i < 3; i++) {
+        CanaryReleaseSpec spec = QueryPlanTest.hostSplit();
+        spec.getAnalysis().getPrometheus().setUrl(url);
+        spec.getAnalysis().getPrometheus().setTimeout("1s");
+        rounds.add(analysis.analyzeAsync(target(spec), Runnable::run));
+      }
+
+      List<AnalysisResult> results = rounds.stream().map(r -> r.join()).toList();
+
+      assertThat(results).extracting(AnalysisResult::verdict).containsOnly(Verdict.Inconclusive);
+      // a round whose queries waited for a place is not given a new second per query
+      assertThat(results.get(2).reason())
+          .isEqualTo("Prometheus at " + url + " did not answer every query of the round within 1s");
+    } finally {
+      end.countDown();
+      hanging.stop(0);
+      threads.shutdownNow();
+    }
+  }
 }
