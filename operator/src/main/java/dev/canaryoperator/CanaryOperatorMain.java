@@ -1,18 +1,18 @@
 package dev.canaryoperator;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.canaryoperator.analysis.Analysis;
 import dev.canaryoperator.analysis.PrometheusAnalysis;
+import dev.canaryoperator.health.OperatorEndpoints;
+import dev.canaryoperator.metrics.OperatorMetrics;
+import dev.canaryoperator.notify.Notifier;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -22,9 +22,18 @@ import org.slf4j.LoggerFactory;
  * Runs the operator against the current kubeconfig (or the in-cluster service account).
  *
  * <p>Environment: WATCH_NAMESPACES (comma-separated; empty watches all), METRICS_PORT (default
- * 8080: /metrics, /healthz), LEADER_ELECTION_NAMESPACE (set to enable leader election).
+ * 8080: /metrics, /healthz, /readyz), LEADER_ELECTION_NAMESPACE (set to enable leader election),
+ * LOG_FORMAT (text, the default, or json).
  */
 public final class CanaryOperatorMain {
+  static {
+    // before the first logger: logback.xml picks its appender by this name, and an unknown one
+    // would leave the operator silent
+    String format = System.getenv("LOG_FORMAT");
+    System.setProperty(
+        "LOG_FORMAT", format != null && format.trim().equalsIgnoreCase("json") ? "json" : "text");
+  }
+
   private static final Logger log = LoggerFactory.getLogger(CanaryOperatorMain.class);
 
   private CanaryOperatorMain() {}
@@ -45,7 +54,14 @@ public final class CanaryOperatorMain {
                     io.fabric8.kubernetes.client.Config.autoConfigure(null)))
             .build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Analysis analysis = new PrometheusAnalysis(client, Clock.systemUTC());
+    OperatorMetrics metrics = new OperatorMetrics(registry);
+    Analysis analysis = new PrometheusAnalysis(client, Clock.systemUTC(), metrics::queryFailed);
+    Notifier notifier =
+        new Notifier(
+            client,
+            Notifier.fromEnvironment(System::getenv),
+            Clock.systemUTC(),
+            outcome -> metrics.notification(outcome.name()));
     CanaryOperator operator =
         new CanaryOperator(
             client,
@@ -53,12 +69,11 @@ public final class CanaryOperatorMain {
             Clock.systemUTC(),
             registry,
             namespaces,
-            leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace);
+            leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace,
+            List.of(notifier));
 
-    HttpServer http = HttpServer.create(new InetSocketAddress(port), 0);
-    http.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape()));
-    http.createContext("/healthz", exchange -> respond(exchange, 200, "ok"));
-    http.start();
+    OperatorEndpoints http =
+        OperatorEndpoints.start(port, registry, operator.probes(Clock.systemUTC()));
 
     // JOSDK's own hook is not installed under leader election: stop cleanly on SIGTERM ourselves.
     Runtime.getRuntime()
@@ -67,7 +82,8 @@ public final class CanaryOperatorMain {
                 () -> {
                   log.info("stopping");
                   operator.close();
-                  http.stop(0);
+                  notifier.close();
+                  http.close();
                   client.close();
                 },
                 "shutdown"));
@@ -77,15 +93,6 @@ public final class CanaryOperatorMain {
         client.getMasterUrl(),
         namespaces.isEmpty() ? "all" : namespaces,
         port);
-  }
-
-  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 
   private static String env(String name, String fallback) {

@@ -24,6 +24,7 @@ public final class OperatorProcess implements AutoCloseable {
   private final ManagedProcess process;
   private int metricsPort;
   private int starts;
+  private Map<String, String> environment = Map.of();
 
   /**
    * @param log where the operator's output goes; every start appends to it
@@ -33,6 +34,12 @@ public final class OperatorProcess implements AutoCloseable {
     this.kubeconfig = kubeconfig;
     this.watchNamespaces = watchNamespaces;
     this.process = new ManagedProcess("the operator", log);
+  }
+
+  /** More environment for the next starts, e.g. LOG_FORMAT=json. */
+  public synchronized OperatorProcess withEnvironment(Map<String, String> more) {
+    this.environment = Map.copyOf(more);
+    return this;
   }
 
   /** Starts the process and waits until it serves /healthz; its informers start right after. */
@@ -65,6 +72,7 @@ public final class OperatorProcess implements AutoCloseable {
     env.put("WATCH_NAMESPACES", watchNamespaces);
     env.put("METRICS_PORT", Integer.toString(metricsPort));
     env.remove("LEADER_ELECTION_NAMESPACE");
+    env.putAll(environment);
     process.start(builder);
     starts++;
     process.awaitHttpOk(URI.create("http://127.0.0.1:" + metricsPort + "/healthz"), READY_TIMEOUT);

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ public final class PrometheusAnalysis implements Analysis, AutoCloseable {
   private final CredentialsResolver credentials;
   private final Clock clock;
   private final MeasureBatcher batcher;
+  private final Consumer<String> queryFailures;
   private final Map<String, QueryLimit> limits = new ConcurrentHashMap<>();
 
   /**
@@ -57,6 +59,13 @@ public final class PrometheusAnalysis implements Analysis, AutoCloseable {
     this(new KubernetesSecretCredentials(client), clock);
   }
 
+  /**
+   * @param queryFailures told the kind (e.g. "TIMEOUT") of every query that failed
+   */
+  public PrometheusAnalysis(KubernetesClient client, Clock clock, Consumer<String> queryFailures) {
+    this(new KubernetesSecretCredentials(client), clock, true, queryFailures);
+  }
+
   public PrometheusAnalysis(CredentialsResolver credentials, Clock clock) {
     this(credentials, clock, true);
   }
@@ -65,6 +74,15 @@ public final class PrometheusAnalysis implements Analysis, AutoCloseable {
    * @param batched false to give every side its own queries (to compare with the grouped ones)
    */
   PrometheusAnalysis(CredentialsResolver credentials, Clock clock, boolean batched) {
+    this(credentials, clock, batched, kind -> {});
+  }
+
+  private PrometheusAnalysis(
+      CredentialsResolver credentials,
+      Clock clock,
+      boolean batched,
+      Consumer<String> queryFailures) {
+    this.queryFailures = queryFailures;
     this.credentials = credentials;
     this.clock = clock;
     this.batcher = batched ? new MeasureBatcher(clock) : null;
@@ -173,7 +191,8 @@ public final class PrometheusAnalysis implements Analysis, AutoCloseable {
             auth,
             httpClient(auth, timeout),
             PrometheusClient.MAX_RESPONSE_BYTES,
-            limit(url));
+            limit(url),
+            kind -> queryFailures.accept(kind.name()));
     if (batcher != null) {
       // the time other rounds against this Prometheus are evaluated at, to share their queries
       time = batcher.evaluationTime(client.endpoint());

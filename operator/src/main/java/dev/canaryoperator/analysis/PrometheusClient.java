@@ -44,6 +44,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -80,6 +81,7 @@ public final class PrometheusClient {
   private final HttpClient http;
   private final long maxResponseBytes;
   private final QueryLimit limit;
+  private final Consumer<PrometheusQueryException.Kind> failures;
   private final URI baseUrl;
   private final Endpoint endpoint;
 
@@ -107,6 +109,21 @@ public final class PrometheusClient {
       HttpClient http,
       long maxResponseBytes,
       QueryLimit limit) {
+    this(baseUrl, timeout, credentials, http, maxResponseBytes, limit, kind -> {});
+  }
+
+  /**
+   * @param failures told the kind of every query that failed (for the operator's metrics)
+   */
+  PrometheusClient(
+      URI baseUrl,
+      Duration timeout,
+      PrometheusCredentials credentials,
+      HttpClient http,
+      long maxResponseBytes,
+      QueryLimit limit,
+      Consumer<PrometheusQueryException.Kind> failures) {
+    this.failures = failures;
     this.maxResponseBytes = maxResponseBytes;
     this.limit = limit;
     this.endpoint = new Endpoint(baseUrl, credentials, timeout);
@@ -159,7 +176,8 @@ public final class PrometheusClient {
 
   /** A client for the same endpoint whose queries are abandoned apart from this one's. */
   PrometheusClient copy() {
-    return new PrometheusClient(baseUrl, timeout, credentials, http, maxResponseBytes, limit);
+    return new PrometheusClient(
+        baseUrl, timeout, credentials, http, maxResponseBytes, limit, failures);
   }
 
   /**
@@ -239,10 +257,15 @@ public final class PrometheusClient {
     sent.whenComplete((response, failure) -> unanswered.remove(sent));
     return sent.handle(
         (response, failure) -> {
-          if (failure != null) {
-            throw new CompletionException(failed(unwrap(failure), promql));
+          try {
+            if (failure != null) {
+              throw failed(unwrap(failure), promql);
+            }
+            return parse(response, promql);
+          } catch (PrometheusQueryException e) {
+            failures.accept(e.kind());
+            throw new CompletionException(e);
           }
-          return unchecked(() -> parse(response, promql));
         });
   }
 

@@ -62,7 +62,30 @@ public class CanaryReleaseSpec {
    */
   private OnDelete onDelete;
 
+  /** Webhooks that must say yes before the release starts, adds traffic, and is promoted. */
+  private Gates gates;
+
+  /** Webhooks told about this release's transitions, besides the operator-wide ones. */
+  @Size(max = 10)
+  private List<Notification> notifications;
+
   public CanaryReleaseSpec() {}
+
+  public Gates getGates() {
+    return gates;
+  }
+
+  public void setGates(Gates gates) {
+    this.gates = gates;
+  }
+
+  public List<Notification> getNotifications() {
+    return notifications;
+  }
+
+  public void setNotifications(List<Notification> notifications) {
+    this.notifications = notifications;
+  }
 
   public VirtualServiceRef getVirtualService() {
     return virtualService;

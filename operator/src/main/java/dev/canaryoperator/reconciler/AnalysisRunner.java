@@ -3,6 +3,7 @@ package dev.canaryoperator.reconciler;
 import dev.canaryoperator.analysis.Analysis;
 import dev.canaryoperator.analysis.AnalysisResult;
 import dev.canaryoperator.analysis.AnalysisTarget;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +32,22 @@ final class AnalysisRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnalysisRunner.class);
 
   private record InFlight(
-      String rolloutId, Instant startedAt, CompletableFuture<AnalysisResult> result) {}
+      String rolloutId,
+      Instant startedAt,
+      CompletableFuture<AnalysisResult> result,
+      long startNanos,
+      AtomicLong doneNanos) {}
 
-  /** A finished analysis and when it started querying. */
-  record Completed(AnalysisResult result, Instant startedAt, Object token) {}
+  /**
+   * A finished analysis, when it started querying, how long it took and how long its result has
+   * waited since.
+   */
+  record Completed(
+      AnalysisResult result, Instant startedAt, Duration took, long doneNanos, Object token) {
+    Duration waited() {
+      return Duration.ofNanos(System.nanoTime() - doneNanos);
+    }
+  }
 
   static final int MAX_ENDPOINTS = 64;
   private static final String OVERFLOW = "(other endpoints)";
@@ -112,14 +126,24 @@ final class AnalysisRunner implements AutoCloseable {
         return Optional.empty();
       }
       if (running.rolloutId().equals(rolloutId)) {
-        return Optional.of(new Completed(running.result().join(), running.startedAt(), running));
+        long done = running.doneNanos().get();
+        return Optional.of(
+            new Completed(
+                running.result().join(),
+                running.startedAt(),
+                Duration.ofNanos(done - running.startNanos()),
+                done,
+                running));
       }
       // A result measured for an earlier rollout says nothing about this one.
       inFlight.remove(releaseKey, running);
     }
     if (dueTarget != null) {
-      CompletableFuture<AnalysisResult> result = run(dueTarget);
-      inFlight.put(releaseKey, new InFlight(rolloutId, now, result));
+      long startNanos = System.nanoTime();
+      AtomicLong doneNanos = new AtomicLong(startNanos);
+      CompletableFuture<AnalysisResult> result =
+          run(dueTarget).whenComplete((r, e) -> doneNanos.set(System.nanoTime()));
+      inFlight.put(releaseKey, new InFlight(rolloutId, now, result, startNanos, doneNanos));
       result.whenComplete((r, e) -> whenDone.accept(releaseKey));
     }
     return Optional.empty();

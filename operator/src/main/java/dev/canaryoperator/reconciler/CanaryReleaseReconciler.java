@@ -6,14 +6,18 @@ import dev.canaryoperator.api.CanaryRelease;
 import dev.canaryoperator.api.CanaryReleaseSpec;
 import dev.canaryoperator.api.CanaryReleaseStatus;
 import dev.canaryoperator.api.Phase;
+import dev.canaryoperator.api.Verdict;
 import dev.canaryoperator.metrics.OperatorMetrics;
 import dev.canaryoperator.rollout.Decision;
+import dev.canaryoperator.rollout.GateKind;
+import dev.canaryoperator.rollout.GateRequest;
 import dev.canaryoperator.rollout.Observation;
 import dev.canaryoperator.rollout.Requests;
 import dev.canaryoperator.rollout.RolloutId;
 import dev.canaryoperator.rollout.RolloutState;
 import dev.canaryoperator.rollout.RolloutStateMachine;
 import dev.canaryoperator.rollout.StepPlan;
+import dev.canaryoperator.rollout.TransitionListener;
 import dev.canaryoperator.rollout.WorkloadEffect;
 import dev.canaryoperator.routing.RouteTarget;
 import dev.canaryoperator.routing.RouteWeights;
@@ -74,6 +78,7 @@ public class CanaryReleaseReconciler
 
   private final Clock clock;
   private final AnalysisRunner analyses;
+  private final GateRunner gates;
   private final OperatorMetrics metrics;
   private final StatusWriter status;
   private final boolean istioInstalled;
@@ -87,13 +92,26 @@ public class CanaryReleaseReconciler
 
   public CanaryReleaseReconciler(
       KubernetesClient client, Analysis analysis, Clock clock, OperatorMetrics metrics) {
+    this(client, analysis, clock, metrics, List.of());
+  }
+
+  /**
+   * @param listeners told about every transition once the status holds it (notifications)
+   */
+  public CanaryReleaseReconciler(
+      KubernetesClient client,
+      Analysis analysis,
+      Clock clock,
+      OperatorMetrics metrics,
+      List<TransitionListener> listeners) {
     this.clock = clock;
     this.client = client;
     this.router = new VirtualServiceRouter(client, this::ownWrite, this::cachedVirtualService);
     this.deployments = new Deployments(client, this::cachedDeployment);
     this.analyses = new AnalysisRunner(analysis, 4, this::analysisDone);
+    this.gates = new GateRunner(this::analysisDone);
     this.metrics = metrics;
-    this.status = new StatusWriter(metrics);
+    this.status = new StatusWriter(metrics, listeners);
     this.istioInstalled =
         client
                 .apiextensions()
@@ -186,7 +204,28 @@ public class CanaryReleaseReconciler
         .build();
   }
 
-  /** An analysis has its result: the release is reconciled now to record it. */
+  /** What a gate is told: the release, the step it asks about, and the last analysis. */
+  private String gateBody(CanaryRelease release, StepPlan plan, GateRequest gate) {
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("gate", gate.kind().webhookName());
+    body.put(
+        "release",
+        Map.of(
+            "namespace", release.getMetadata().getNamespace(),
+            "name", release.getMetadata().getName()));
+    body.put("rollout", gate.rolloutKey());
+    body.put("step", gate.step());
+    body.put(
+        "canaryWeight",
+        gate.kind() == GateKind.ConfirmPromotion ? 100 : plan.step(gate.step()).weight());
+    CanaryReleaseStatus status = release.getStatus();
+    if (status != null && status.getLastAnalysis() != null) {
+      body.put("lastAnalysis", status.getLastAnalysis());
+    }
+    return client.getKubernetesSerialization().asJson(body);
+  }
+
+  /** An analysis (or a gate) has its result: the release is reconciled now to record it. */
   private void analysisDone(String releaseKey) {
     int slash = releaseKey.indexOf('/');
     analysisResults.propagateEvent(
@@ -267,6 +306,19 @@ public class CanaryReleaseReconciler
       observation = observation.withAnalysis(completed.get().result(), completed.get().startedAt());
     }
 
+    Optional<GateRequest> gate =
+        RolloutStateMachine.pendingGate(plan, state, observation.rolloutId(), now);
+    if (gate.isPresent()) {
+      observation =
+          observation.withGate(
+              gates.poll(
+                  key,
+                  gate.get(),
+                  gate.get().kind().in(spec.getGates()),
+                  gateBody(release, plan, gate.get()),
+                  now));
+    }
+
     // The write order (docs/crash-safety.md): the decision is recorded in status first, then the
     // VirtualService is made to match it. A process killed in between leaves a status from which
     // the next one writes the same split; written the other way round, a restart trusted the
@@ -278,6 +330,7 @@ public class CanaryReleaseReconciler
     completed.ifPresent(
         c -> {
           metrics.analysis(release, c.result().verdict());
+          metrics.analysisTook(c.took());
           analyses.recorded(key, c);
         });
 
@@ -293,8 +346,17 @@ public class CanaryReleaseReconciler
                 observation.withTrafficProblem(problem).withAnalysis(null),
                 now);
         status.record(release, context, decision, recorded, problem, routing.generation(), now);
-      } else if (outcome.written() && decision.transitions().isEmpty()) {
-        reportRewrite(release, decision, previous, routing);
+      } else if (outcome.written()) {
+        String reason = VirtualServiceWrites.reason(decision.transitions());
+        metrics.virtualServiceWritten(reason);
+        if (decision.transitions().isEmpty()) {
+          reportRewrite(release, decision, previous, routing);
+        }
+        if (VirtualServiceWrites.ROLLBACK.equals(reason)
+            && completed.isPresent()
+            && completed.get().result().verdict() == Verdict.Fail) {
+          metrics.rolledBackAfter(completed.get().waited());
+        }
       }
     }
     // Deployments last: the canary is scaled down only once the stable carries the traffic.
@@ -341,6 +403,9 @@ public class CanaryReleaseReconciler
                 ? deletion.weights()
                 : Objects.requireNonNullElse(routing.weights(), RouteWeights.ALL_STABLE);
         TrafficRouter.Outcome outcome = router.apply(routing, target, weights);
+        if (outcome.written()) {
+          metrics.virtualServiceWritten(VirtualServiceWrites.DELETE);
+        }
         message =
             outcome.problem() != null
                 ? "deleted without touching the VirtualService: " + outcome.problem().message()
@@ -353,6 +418,7 @@ public class CanaryReleaseReconciler
     log.info("{}/{}: Deleted - {}", namespace, name, message);
     metrics.forget(release);
     analyses.forget(vsKey(namespace, name));
+    gates.forget(vsKey(namespace, name));
     return DeleteControl.defaultDelete();
   }
 

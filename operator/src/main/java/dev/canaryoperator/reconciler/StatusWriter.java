@@ -6,6 +6,7 @@ import dev.canaryoperator.api.CanaryReleaseStatus;
 import dev.canaryoperator.metrics.OperatorMetrics;
 import dev.canaryoperator.rollout.Decision;
 import dev.canaryoperator.rollout.Transition;
+import dev.canaryoperator.rollout.TransitionListener;
 import dev.canaryoperator.routing.TrafficProblem;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -13,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +27,11 @@ final class StatusWriter {
   private static final Logger log = LoggerFactory.getLogger(StatusWriter.class);
 
   private final OperatorMetrics metrics;
+  private final List<TransitionListener> listeners;
 
-  StatusWriter(OperatorMetrics metrics) {
+  StatusWriter(OperatorMetrics metrics, List<TransitionListener> listeners) {
     this.metrics = metrics;
+    this.listeners = List.copyOf(listeners);
   }
 
   /**
@@ -77,6 +81,14 @@ final class StatusWriter {
           release.getMetadata().getName(),
           t.reason(),
           t.message());
+      metrics.transitioned(t.reason());
+      for (TransitionListener listener : listeners) {
+        try {
+          listener.transitioned(release, t, next);
+        } catch (RuntimeException e) {
+          log.warn("a transition listener failed on {}: {}", t.reason(), e.toString());
+        }
+      }
     }
     metrics.observe(release, next);
     return next;

@@ -16,6 +16,8 @@ import java.time.Instant;
  * @param analysisAt when that analysis queried (the window it measured ends there), or null for now
  * @param stable how far the stable Deployment is from taking the traffic back, or null when no
  *     finalisation is configured (or it could not be read)
+ * @param gate the latest answer of the gate the release needs now (see {@link
+ *     RolloutStateMachine#pendingGate}), or null when none was asked yet
  */
 public record Observation(
     String rolloutId,
@@ -24,7 +26,8 @@ public record Observation(
     OutsideEdit outsideEdit,
     AnalysisResult analysis,
     Instant analysisAt,
-    StableReadiness stable) {
+    StableReadiness stable,
+    GateAnswer gate) {
 
   /** The VirtualService's split as someone other than the operator left it. */
   public record OutsideEdit(RouteWeights weights, String editedBy) {}
@@ -33,21 +36,39 @@ public record Observation(
     requests = requests == null ? Requests.NONE : requests;
   }
 
+  public Observation(
+      String rolloutId,
+      Requests requests,
+      TrafficProblem trafficProblem,
+      OutsideEdit outsideEdit,
+      AnalysisResult analysis,
+      Instant analysisAt,
+      StableReadiness stable) {
+    this(rolloutId, requests, trafficProblem, outsideEdit, analysis, analysisAt, stable, null);
+  }
+
+  public Observation withGate(GateAnswer answer) {
+    return new Observation(
+        rolloutId, requests, trafficProblem, outsideEdit, analysis, analysisAt, stable, answer);
+  }
+
   public static Observation of(String rolloutId) {
     return new Observation(rolloutId, Requests.NONE, null, null, null, null, null);
   }
 
   public Observation withRequests(Requests value) {
     return new Observation(
-        rolloutId, value, trafficProblem, outsideEdit, analysis, analysisAt, stable);
+        rolloutId, value, trafficProblem, outsideEdit, analysis, analysisAt, stable, gate);
   }
 
   public Observation withTrafficProblem(TrafficProblem problem) {
-    return new Observation(rolloutId, requests, problem, outsideEdit, analysis, analysisAt, stable);
+    return new Observation(
+        rolloutId, requests, problem, outsideEdit, analysis, analysisAt, stable, gate);
   }
 
   public Observation withOutsideEdit(OutsideEdit edit) {
-    return new Observation(rolloutId, requests, trafficProblem, edit, analysis, analysisAt, stable);
+    return new Observation(
+        rolloutId, requests, trafficProblem, edit, analysis, analysisAt, stable, gate);
   }
 
   public Observation withAnalysis(AnalysisResult result) {
@@ -55,11 +76,12 @@ public record Observation(
   }
 
   public Observation withAnalysis(AnalysisResult result, Instant at) {
-    return new Observation(rolloutId, requests, trafficProblem, outsideEdit, result, at, stable);
+    return new Observation(
+        rolloutId, requests, trafficProblem, outsideEdit, result, at, stable, gate);
   }
 
   public Observation withStable(StableReadiness readiness) {
     return new Observation(
-        rolloutId, requests, trafficProblem, outsideEdit, analysis, analysisAt, readiness);
+        rolloutId, requests, trafficProblem, outsideEdit, analysis, analysisAt, readiness, gate);
   }
 }

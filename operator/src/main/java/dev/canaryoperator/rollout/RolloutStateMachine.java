@@ -148,6 +148,13 @@ public final class RolloutStateMachine {
     }
 
     if (stepComplete(plan, next, now)) {
+      GateRequest gate = gateAfter(plan, next);
+      if (gate != null && !open(gate, observation)) {
+        return heldByGate(plan, next, gate, observation.gate(), transitions, now);
+      }
+      if (GATE_CLOSED.equals(next.reason())) {
+        next = next.withPhase(Phase.Progressing, null, null);
+      }
       if (next.step() < plan.size()) {
         next =
             next.withProgress(next.progress().advance(now)).withAnalysis(next.analysis().newStep());
@@ -268,6 +275,17 @@ public final class RolloutStateMachine {
         transitions.add(Transition.warning(problem.kind().name(), problem.message()));
       }
       return new Decision(waiting, null, transitions, null);
+    }
+    GateRequest confirm = confirmRollout(plan, observation.rolloutId());
+    if (confirm != null && !open(confirm, observation)) {
+      String message = waitingFor(plan, confirm, observation.gate());
+      RolloutState waiting =
+          new RolloutState(
+              Phase.Pending, null, GATE_CLOSED, message, null, null, observation.requests(), null);
+      if (state == null || !message.equals(state.message())) {
+        transitions.add(Transition.normal(GATE_CLOSED, message));
+      }
+      return new Decision(waiting, null, transitions, GATE_RECHECK);
     }
     boolean restart = state != null && state.rollout() != null;
     RolloutState next = start(RolloutRef.first(observation.rolloutId()), observation, now);
@@ -679,6 +697,94 @@ public final class RolloutStateMachine {
    * Analyses follow each other one interval apart; a step's first comes the plan's offset after its
    * evidence starts.
    */
+  static final String GATE_CLOSED = "GateClosed";
+
+  /** How soon a release held by a gate comes back to look (the gate is asked again then). */
+  static final java.time.Duration GATE_RECHECK = java.time.Duration.ofSeconds(10);
+
+  /**
+   * The gate the release needs open to move on now, if any: confirm-rollout before its first step,
+   * confirm-traffic-increase once a step is complete and another follows, confirm-promotion once
+   * the last is complete under automatic promotion. The shell asks it; its answer comes back in the
+   * observation.
+   */
+  public static java.util.Optional<GateRequest> pendingGate(
+      StepPlan plan, RolloutState state, String rolloutId, Instant now) {
+    if (state == null || state.rollout() == null || !state.rollout().id().equals(rolloutId)) {
+      return java.util.Optional.ofNullable(confirmRollout(plan, rolloutId));
+    }
+    if (state.phase() != Phase.Progressing
+        || state.progress().awaitingPromotion()
+        || plan.paused()
+        || !stepComplete(plan, state, now)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.ofNullable(gateAfter(plan, state));
+  }
+
+  private static GateRequest confirmRollout(StepPlan plan, String rolloutId) {
+    return plan.gates().contains(GateKind.ConfirmRollout)
+        ? new GateRequest(rolloutId, GateKind.ConfirmRollout, 1)
+        : null;
+  }
+
+  /** The gate between a complete step and what follows it, or null when none is configured. */
+  private static GateRequest gateAfter(StepPlan plan, RolloutState state) {
+    String key = state.rollout().key();
+    if (state.step() < plan.size()) {
+      return plan.gates().contains(GateKind.ConfirmTrafficIncrease)
+          ? new GateRequest(key, GateKind.ConfirmTrafficIncrease, state.step() + 1)
+          : null;
+    }
+    return plan.promotion() == Promotion.Automatic
+            && plan.gates().contains(GateKind.ConfirmPromotion)
+        ? new GateRequest(key, GateKind.ConfirmPromotion, state.step())
+        : null;
+  }
+
+  private static boolean open(GateRequest gate, Observation observation) {
+    return observation.gate() != null
+        && observation.gate().answers(gate)
+        && observation.gate().open();
+  }
+
+  private static String waitingFor(StepPlan plan, GateRequest gate, GateAnswer answer) {
+    String what =
+        switch (gate.kind()) {
+          case ConfirmRollout -> "before the rollout starts";
+          case ConfirmTrafficIncrease ->
+              "before step " + gate.step() + " (" + plan.step(gate.step()).weight() + "%)";
+          case ConfirmPromotion -> "before the promotion to 100%";
+        };
+    String said =
+        answer == null || !answer.answers(gate) ? "asking" : "it answered " + answer.message();
+    return "held by the " + gate.kind().webhookName() + " gate " + what + ": " + said;
+  }
+
+  /**
+   * The step is done but its gate has not said yes: the release stays where it is (its analyses go
+   * on, so a Fail still rolls it back), with the gate and its answer in the status and, when that
+   * changes, in an event.
+   */
+  private static Decision heldByGate(
+      StepPlan plan,
+      RolloutState next,
+      GateRequest gate,
+      GateAnswer answer,
+      List<Transition> transitions,
+      Instant now) {
+    String message = waitingFor(plan, gate, answer);
+    if (!message.equals(next.message())) {
+      transitions.add(Transition.normal(GATE_CLOSED, message));
+    }
+    Decision held =
+        finish(plan, next.withPhase(Phase.Progressing, GATE_CLOSED, message), transitions, now);
+    java.time.Duration wake = held.wakeUpAfter();
+    return wake != null && wake.compareTo(GATE_RECHECK) <= 0
+        ? held
+        : new Decision(held.state(), held.weights(), held.transitions(), GATE_RECHECK);
+  }
+
   static Instant nextAnalysisAt(StepPlan plan, RolloutState state) {
     Instant last = state.analysis().lastAt();
     if (last != null && last.isAfter(state.progress().startedAt())) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The parts of a spec the state machine needs, with the API's defaults applied and durations parsed
@@ -24,6 +25,7 @@ import java.util.Objects;
  *     evidence (see {@link RolloutStateMachine#evidenceSince}); from 1 s up to the interval. A
  *     release's own offset (see {@link #withAnalysisOffsetFor}) spreads releases' analyses over the
  *     interval instead of running all of them at once.
+ * @param gates the gates spec.gates configures
  */
 public record StepPlan(
     List<PlannedStep> steps,
@@ -34,7 +36,8 @@ public record StepPlan(
     boolean paused,
     FinalizePlan finalization,
     OnDelete onDelete,
-    Duration analysisOffset) {
+    Duration analysisOffset,
+    Set<GateKind> gates) {
 
   public record PlannedStep(int weight, Duration duration) {}
 
@@ -52,6 +55,7 @@ public record StepPlan(
       throw new IllegalArgumentException(
           "spec.steps is empty: give at least one step, for example {weight: 100}");
     }
+    gates = gates == null ? Set.of() : Set.copyOf(gates);
     if (analysisOffset == null
         || analysisOffset.compareTo(analysisInterval) > 0
         || analysisOffset.isNegative()) {
@@ -66,7 +70,8 @@ public record StepPlan(
       OnNoData onNoData,
       Promotion promotion,
       boolean paused) {
-    this(steps, analysisInterval, failureLimit, onNoData, promotion, paused, null, null, null);
+    this(
+        steps, analysisInterval, failureLimit, onNoData, promotion, paused, null, null, null, null);
   }
 
   /**
@@ -89,7 +94,8 @@ public record StepPlan(
         paused,
         finalization,
         onDelete,
-        Duration.ofMillis(Math.min(offset, intervalMillis)));
+        Duration.ofMillis(Math.min(offset, intervalMillis)),
+        gates);
   }
 
   /**
@@ -144,7 +150,10 @@ public record StepPlan(
         Boolean.TRUE.equals(spec.getPaused()),
         finalizePlan(spec.getFinalize()),
         spec.getOnDelete(),
-        interval);
+        interval,
+        java.util.Arrays.stream(GateKind.values())
+            .filter(kind -> kind.in(spec.getGates()) != null)
+            .collect(java.util.stream.Collectors.toSet()));
   }
 
   private static FinalizePlan finalizePlan(Finalize f) {
