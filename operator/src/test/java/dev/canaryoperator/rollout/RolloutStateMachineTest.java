@@ -56,6 +56,7 @@ class RolloutStateMachineTest {
     TrafficProblem problem;
     Observation.OutsideEdit outsideEdit;
     StableReadiness stable;
+    GateAnswer gate;
     final List<String> reasons = new ArrayList<>();
 
     Drive(Releases release) {
@@ -71,7 +72,8 @@ class RolloutStateMachineTest {
           outsideEdit,
           result,
           null,
-          stable);
+          stable,
+          gate);
     }
 
     /** A request value bound to the current rollout and attempt. */
