@@ -43,6 +43,38 @@ class HelmChartIT {
   }
 
   @Test
+  void operatingOptionsRenderTheDashboardConfigMapJsonLogsProbesAndTheNotificationSecret()
+      throws Exception {
+    String rendered =
+        helm.template(
+            "crel",
+            "ops",
+            Map.of(
+                "grafanaDashboard.enabled", "true",
+                "logFormat", "json",
+                "notifications.secretName", "team-slack",
+                "notifications.type", "Slack",
+                "notifications.events", "{RolledBack,Promoted}"));
+
+    assertThat(rendered)
+        .contains("name: crel-canary-operator-dashboard")
+        .contains("grafana_dashboard: \"1\"")
+        .contains("\"uid\": \"canary-operator\"")
+        .contains("name: LOG_FORMAT\n          value: \"json\"")
+        .contains("path: /readyz")
+        .contains("name: \"team-slack\"")
+        .contains("name: NOTIFY_TYPE\n          value: \"Slack\"")
+        .contains("value: \"RolledBack,Promoted\"");
+    // the ConfigMap carries the dashboard exactly as dashboards/ has it
+    String json =
+        java.nio.file.Files.readString(java.nio.file.Path.of("../dashboards/canary-operator.json"));
+    assertThat(rendered).contains(json.lines().skip(5).findFirst().orElseThrow().strip());
+    assertThat(helm.template("crel", "ops", Map.of())).doesNotContain("-dashboard");
+    assertThatThrownBy(() -> helm.template("crel", "ops", Map.of("logFormat", "xml")))
+        .isInstanceOf(Helm.HelmException.class);
+  }
+
+  @Test
   void theSchemaRefusesAMistypedValueByName() {
     assertThatThrownBy(() -> helm.template("crel", "ops", Map.of("watchNamespace", "team-a")))
         .isInstanceOfSatisfying(
