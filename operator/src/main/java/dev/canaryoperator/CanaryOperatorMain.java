@@ -27,11 +27,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class CanaryOperatorMain {
   static {
-    // before the first logger: logback.xml picks its appender by this name, and an unknown one
-    // would leave the operator silent
+    // before the first logger: JSON logs come from their own configuration
     String format = System.getenv("LOG_FORMAT");
-    System.setProperty(
-        "LOG_FORMAT", format != null && format.trim().equalsIgnoreCase("json") ? "json" : "text");
+    if (format != null
+        && format.trim().equalsIgnoreCase("json")
+        && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
+    }
   }
 
   private static final Logger log = LoggerFactory.getLogger(CanaryOperatorMain.class);
