@@ -303,7 +303,8 @@ public final class PrometheusClient {
         e);
   }
 
-  private static Throwable unwrap(Throwable e) {
+  /** The failure inside a future's CompletionException or ExecutionException wrappers. */
+  static Throwable unwrap(Throwable e) {
     Throwable t = e;
     while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {

@@ -65,12 +65,7 @@ public class PrometheusQueryException extends Exception {
    * names it, so a round never ends in an exception nobody explains.
    */
   public static PrometheusQueryException of(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof java.util.concurrent.CompletionException
-            || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = PrometheusClient.unwrap(failure);
     if (t instanceof PrometheusQueryException q) {
       return q;
     }

@@ -2,12 +2,14 @@ package dev.canaryoperator.testing;
 
 import dev.canaryoperator.CanaryOperator;
 import dev.canaryoperator.analysis.Analysis;
+import dev.canaryoperator.rollout.TransitionListener;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 
 /** The operator as production assembles it, with its own client, watching one test namespace. */
@@ -21,12 +23,26 @@ public final class RunningOperator implements AutoCloseable {
   }
 
   public static RunningOperator start(KubernetesClient testClient, Analysis analysis) {
-    return start(testClient, analysis, null);
+    return start(testClient, analysis, (Interceptor) null);
   }
 
   /** As {@link #start(KubernetesClient, Analysis)}, with a fault in the operator's HTTP client. */
   public static RunningOperator start(
       KubernetesClient testClient, Analysis analysis, Interceptor fault) {
+    return start(testClient, analysis, fault, List.of());
+  }
+
+  /** As {@link #start(KubernetesClient, Analysis)}, telling listeners about every transition. */
+  public static RunningOperator start(
+      KubernetesClient testClient, Analysis analysis, List<TransitionListener> listeners) {
+    return start(testClient, analysis, null, listeners);
+  }
+
+  private static RunningOperator start(
+      KubernetesClient testClient,
+      Analysis analysis,
+      Interceptor fault,
+      List<TransitionListener> listeners) {
     KubernetesClientBuilder builder =
         new KubernetesClientBuilder()
             .withConfig(CanaryOperator.clientConfig(testClient.getConfiguration()));
@@ -42,7 +58,8 @@ public final class RunningOperator implements AutoCloseable {
             Clock.systemUTC(),
             new SimpleMeterRegistry(),
             Set.of(testClient.getNamespace()),
-            null);
+            null,
+            listeners);
     operator.start();
     return new RunningOperator(own, operator);
   }
