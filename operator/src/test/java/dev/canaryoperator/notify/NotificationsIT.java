@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.canaryoperator.api.CanaryRelease;
+import dev.canaryoperator.api.FinalizeMode;
 import dev.canaryoperator.api.Notification;
 import dev.canaryoperator.api.NotificationType;
 import dev.canaryoperator.api.Phase;
@@ -18,6 +19,7 @@ import dev.canaryoperator.testing.RealKubernetes;
 import dev.canaryoperator.testing.RunningOperator;
 import dev.canaryoperator.testing.ScriptedAnalysis;
 import dev.canaryoperator.testing.VirtualServices;
+import dev.canaryoperator.testsupport.DeploymentController;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.client.IstioClient;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -193,6 +195,63 @@ class NotificationsIT {
         .contains("canary 5xx rate 4.2% > 2.0 x stable 1.1%")
         .contains("canary 1000 requests, 5xx 4.20%")
         .contains("stable 9000 requests, 5xx 1.10%");
+    assertThat(outcomes).containsOnly("delivered");
+  }
+
+  @Test
+  void aFinalisedReleaseSaysCompletedOnceTheStableRunsTheCanarysVersion(KubernetesClient client)
+      throws Exception {
+    Receiver webhook = new Receiver(() -> 200, false);
+    secretWithUrl(client, "webhook", webhook.url());
+    VirtualServices.createReviews(client);
+    DeploymentController deployments = new DeploymentController(client);
+    deployments.create("reviews-stable", "stable", "reviews:v1");
+    deployments.create("reviews-canary", "canary", "reviews:v2");
+    ScriptedAnalysis analysis = new ScriptedAnalysis();
+    try (Notifier notifier = notifier(client, Notifier.BACKOFF)) {
+      RunningOperator operator = RunningOperator.start(client, analysis, List.of(notifier));
+      try {
+        CanaryRelease release =
+            release("reviews")
+                .steps(50, 100)
+                .stepDuration("1s")
+                .interval("1s")
+                .finalize(FinalizeMode.WaitForStable, "5m")
+                .build();
+        release
+            .getSpec()
+            .setNotifications(List.of(new Notification(NotificationType.Webhook, "webhook")));
+        client.resource(release).create();
+        LiveReleases.awaitStatus(
+            client, "reviews", r -> r.getStatus().getPhase() == Phase.Finalising);
+        assertThat(webhook.events()).doesNotContain("Completed");
+
+        // Git rolls the canary's version out on the stable; the test plays its controller
+        deployments.setImage("reviews-stable", "reviews:v2");
+        deployments.rolledOut("reviews-stable");
+        LiveReleases.awaitStatus(
+            client, "reviews", r -> r.getStatus().getPhase() == Phase.Completed);
+        await("the completion delivered")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> webhook.events().contains("Completed"));
+      } finally {
+        operator.close();
+      }
+    }
+    assertThat(webhook.events())
+        .containsSubsequence("Started", "StepAdvanced", "Promoted", "Completed");
+    JsonNode completed =
+        webhook.bodies.stream()
+            .filter(b -> b.path("event").asText().equals("Completed"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(completed.path("release").path("name").asText()).isEqualTo("reviews");
+    assertThat(completed.path("phase").asText()).isEqualTo("Completed");
+    assertThat(completed.path("canaryWeight").asInt())
+        .as("the traffic is back on the stable")
+        .isZero();
+    assertThat(completed.path("message").asText()).isNotBlank();
+    assertThat(completed.path("analysis").path("verdict").asText()).isEqualTo("Pass");
     assertThat(outcomes).containsOnly("delivered");
   }
 
