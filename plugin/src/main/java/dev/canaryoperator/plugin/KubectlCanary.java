@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.util.Objects;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -57,6 +59,9 @@ public final class KubectlCanary {
       scope = CommandLine.ScopeType.INHERIT)
   String kubeconfig;
 
+  /** The API server the client talks to, for errors that must name it. */
+  private String server;
+
   @Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
@@ -64,10 +69,11 @@ public final class KubectlCanary {
   }
 
   static int run(String... args) {
-    CommandLine cli = new CommandLine(new KubectlCanary());
+    KubectlCanary root = new KubectlCanary();
+    CommandLine cli = new CommandLine(root);
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          cmd.getErr().println("error: " + message(e));
+          cmd.getErr().println("error: " + message(e, root.server));
           return ERROR;
         });
     cli.setParameterExceptionHandler(
@@ -79,10 +85,29 @@ public final class KubectlCanary {
     return cli.execute(args);
   }
 
-  /** kubectl's style: the API server's own sentence where there is one. */
-  private static String message(Exception e) {
+  /**
+   * kubectl's style: the API server's own sentence where there is one, and the server named when it
+   * cannot be reached (the client's own message names only the operation).
+   */
+  private static String message(Exception e, String server) {
     if (e instanceof KubernetesClientException k && k.getStatus() != null) {
       return Objects.requireNonNullElse(k.getStatus().getMessage(), k.getMessage());
+    }
+    boolean unreachable = false;
+    String why = null;
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConnectException) {
+        return "the connection to the server "
+            + server
+            + " was refused - did you specify the right host or port?";
+      }
+      if (cause instanceof IOException) {
+        unreachable = true;
+        why = cause.getMessage() != null ? cause.getMessage() : why;
+      }
+    }
+    if (unreachable && server != null) {
+      return "cannot reach the server " + server + (why == null ? "" : ": " + why);
     }
     return e.getMessage();
   }
@@ -93,6 +118,11 @@ public final class KubectlCanary {
       System.setProperty("kubeconfig", kubeconfig);
     }
     Config config = Config.autoConfigure(context);
+    if (context != null
+        && config.getContexts().stream().noneMatch(c -> context.equals(c.getName()))) {
+      throw new IllegalArgumentException("context \"" + context + "\" does not exist");
+    }
+    server = config.getMasterUrl().replaceAll("/$", "");
     if (namespace != null) {
       config.setNamespace(namespace);
     }

@@ -3,6 +3,7 @@ package dev.canaryoperator.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.canaryoperator.CanaryOperator;
 import dev.canaryoperator.analysis.AnalysisResult;
 import dev.canaryoperator.analysis.Measurement;
@@ -29,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,17 +65,15 @@ class KubectlCanaryIT {
     admin = controlPlane.client();
     kubectl =
         servers.binariesDir().resolve("k8s").resolve(servers.version() + "-linux-amd64/kubectl");
+    // installed the way krew installs it: the release archive unpacked, nothing else
     bin = Files.createDirectories(work.resolve("bin"));
-    Path launcher = bin.resolve("kubectl-canary");
-    Files.copy(
-        Path.of(System.getProperty("plugin.launcher")),
-        launcher,
-        StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.copy(
-        Path.of(System.getProperty("plugin.jar")),
-        bin.resolve("kubectl-canary.jar"),
-        StandardCopyOption.REPLACE_EXISTING);
+    Run unpacked =
+        finish(
+            new ProcessBuilder(
+                    "tar", "-xzf", System.getProperty("plugin.archive"), "-C", bin.toString())
+                .start(),
+            30);
+    assertThat(unpacked.exit()).as(unpacked.err()).isZero();
 
     admin
         .namespaces()
@@ -230,6 +228,77 @@ class KubectlCanaryIT {
     Run fish = run("completion", "fish");
     assertThat(fish.exit()).isEqualTo(1);
     assertThat(fish.err()).startsWith("error: ");
+  }
+
+  /** Runs kubectl with the given kubeconfig, asserting it worked; returns what it printed. */
+  static String kubectlConfig(Path kubeconfig, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig"));
+    command.add(kubeconfig.toString());
+    command.addAll(List.of(args));
+    Run result = finish(new ProcessBuilder(command).start(), 30);
+    assertThat(result.exit()).as("kubectl %s: %s", args, result.err()).isZero();
+    return result.out().trim();
+  }
+
+  @Test
+  void theKubeconfigAndContextFlagsPickTheClusterAsKubectlDoes() throws Exception {
+    release("details", "5m", Promotion.Automatic, 10, 100);
+    Path kubeconfig = Files.createTempFile(bin.getParent(), "two-contexts", ".yaml");
+    Files.copy(controlPlane.kubeconfig(), kubeconfig, StandardCopyOption.REPLACE_EXISTING);
+    String test = kubectlConfig(kubeconfig, "config", "current-context");
+    String user = kubectlConfig(kubeconfig, "config", "view", "-o", "jsonpath={.users[0].name}");
+    kubectlConfig(kubeconfig, "config", "set-cluster", "nowhere", "--server=https://127.0.0.1:1");
+    kubectlConfig(
+        kubeconfig, "config", "set-context", "nowhere", "--cluster=nowhere", "--user=" + user);
+    kubectlConfig(kubeconfig, "config", "use-context", "nowhere");
+
+    // $KUBECONFIG names a file that is not there: only the flag can lead to the cluster
+    ProcessBuilder picked =
+        kubectlCanary(
+            "--kubeconfig", kubeconfig.toString(), "--context", test, "-n", NAMESPACE, "list");
+    picked.environment().put("KUBECONFIG", bin.resolve("absent.yaml").toString());
+    Run listed = finish(picked.start(), 90);
+    assertThat(listed.exit()).as(listed.err()).isZero();
+    assertThat(listed.out()).contains("NAME", "details");
+
+    ProcessBuilder current =
+        kubectlCanary("--kubeconfig", kubeconfig.toString(), "-n", NAMESPACE, "list");
+    current.environment().put("KUBECONFIG", bin.resolve("absent.yaml").toString());
+    Run refused = finish(current.start(), 90);
+    assertThat(refused.exit()).as("the current context points nowhere").isEqualTo(1);
+    assertThat(refused.err())
+        .startsWith("error: the connection to the server https://127.0.0.1:1")
+        .contains("was refused");
+
+    Run unknown = run("--context", "no-such-context", "-n", NAMESPACE, "list");
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err().trim()).isEqualTo("error: context \"no-such-context\" does not exist");
+  }
+
+  @Test
+  void theReleaseArchiveHoldsWhatTheKrewManifestInstalls() throws Exception {
+    Run listing =
+        finish(
+            new ProcessBuilder("tar", "-tvzf", System.getProperty("plugin.archive")).start(), 30);
+    assertThat(listing.exit()).isZero();
+    JsonNode krew =
+        admin
+            .getKubernetesSerialization()
+            .unmarshal(
+                Files.readString(Path.of(System.getProperty("plugin.krew"))), JsonNode.class);
+    JsonNode platform = krew.path("spec").path("platforms").get(0);
+    List<String> entries =
+        listing.out().lines().map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList();
+    List<String> installed = new ArrayList<>();
+    platform.path("files").forEach(f -> installed.add(f.path("from").asText()));
+    assertThat(entries).containsExactlyInAnyOrderElementsOf(installed);
+    assertThat(entries).contains(platform.path("bin").asText());
+    assertThat(listing.out().lines().filter(l -> l.endsWith(" kubectl-canary")))
+        .singleElement()
+        .asString()
+        .as("the launcher is executable once unpacked")
+        .startsWith("-rwxr-xr-x");
+    assertThat(krew.path("spec").path("caveats").asText()).contains("Java 17");
   }
 
   @Test
