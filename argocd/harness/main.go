@@ -9,6 +9,9 @@
 //	harness diff <argocd-cm.yaml> <application.yaml> <git.yaml> <live.yaml|->
 //	    whether Argo CD would show the live object OutOfSync with Git, under the Application's
 //	    ignoreDifferences (exit 0: in sync, 3: out of sync, with the fields that differ)
+//	harness sync <argocd-cm.yaml> <application.yaml> <git.yaml> <live.yaml|->
+//	    print the object Argo CD's sync would apply for git.yaml, under the Application's
+//	    ignoreDifferences and sync options (RespectIgnoreDifferences=true)
 package main
 
 import (
@@ -21,6 +24,7 @@ import (
 	"sort"
 
 	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
+	argodiff "github.com/argoproj/argo-cd/v3/util/argo/diff"
 	"github.com/argoproj/argo-cd/v3/util/argo/normalizers"
 	"github.com/argoproj/argo-cd/v3/util/lua"
 	"github.com/argoproj/argo-cd/v3/util/settings"
@@ -30,6 +34,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/yaml"
 )
 
@@ -69,6 +74,9 @@ func main() {
 			os.Exit(3)
 		}
 		fmt.Println("Synced")
+	case "sync":
+		need(6)
+		fmt.Println(string(syncTarget(overrides, os.Args[3], os.Args[4], os.Args[5])))
 	default:
 		fail("unknown command " + os.Args[1])
 	}
@@ -199,6 +207,48 @@ func compare(overrides map[string]v1alpha1.ResourceOverride, appPath, gitPath, l
 		return true, ""
 	}
 	return false, fmt.Sprintf("normalized live %s\nnormalized Git %s", result.NormalizedLive, result.PredictedLive)
+}
+
+// syncTarget returns what Argo CD's sync applies for the Git manifest. With
+// RespectIgnoreDifferences=true the application controller (controller/sync.go,
+// normalizeTargetResources, at the pinned version) normalizes Git and live with Argo CD's own
+// diff normalization, takes the patch that normalization made to live, and applies it to the
+// normalized Git object, so the ignored fields keep their live values. That function is
+// unexported: these lines follow it step by step for a custom resource (a kind the client's
+// scheme does not know), where both patches are JSON merge patches and so an array holding an
+// ignored field is carried over from live whole, the caveat the example Application documents.
+func syncTarget(overrides map[string]v1alpha1.ResourceOverride, appPath, gitPath, livePath string) []byte {
+	var app v1alpha1.Application
+	readYAML(appPath, &app)
+	git := readObject(gitPath)
+	live := readObject(livePath)
+	git.SetNamespace(live.GetNamespace())
+	if app.Spec.SyncPolicy == nil || !app.Spec.SyncPolicy.SyncOptions.HasOption("RespectIgnoreDifferences=true") {
+		out, err := git.MarshalJSON()
+		check(err)
+		return out
+	}
+	if _, err := scheme.Scheme.New(git.GroupVersionKind()); err == nil {
+		fail("sync: only custom resources are emulated (a built-in kind takes a strategic merge patch)")
+	}
+	config, err := argodiff.NewDiffConfigBuilder().
+		WithDiffSettings(app.Spec.IgnoreDifferences, overrides, false, normalizers.IgnoreNormalizerOpts{}).
+		WithNoCache().
+		Build()
+	check(err)
+	normalized, err := argodiff.Normalize([]*unstructured.Unstructured{live}, []*unstructured.Unstructured{git}, config)
+	check(err)
+	normalizedLive, err := normalized.Lives[0].MarshalJSON()
+	check(err)
+	liveJSON, err := live.MarshalJSON()
+	check(err)
+	livePatch, err := jsonpatch.CreateMergePatch(normalizedLive, liveJSON)
+	check(err)
+	target, err := normalized.Targets[0].MarshalJSON()
+	check(err)
+	out, err := jsonpatch.MergePatch(target, livePatch)
+	check(err)
+	return out
 }
 
 // applyAction returns the JSON merge patch Argo CD would send for an action on obj.

@@ -59,25 +59,47 @@ public final class ArgoCd {
    * Application's ignoreDifferences (Argo CD's own ignore normalizer and diff).
    */
   public boolean synced(Path application, Path gitManifest, Path liveManifest) {
-    List<String> command =
+    Finished diff = exec("diff", application, gitManifest, liveManifest);
+    return switch (diff.exit()) {
+      case 0 -> true;
+      case 3 -> false;
+      default -> throw new IllegalStateException("harness diff failed: " + diff.out());
+    };
+  }
+
+  /**
+   * The object Argo CD's sync would apply for the Git manifest, under the Application's
+   * ignoreDifferences and sync options (RespectIgnoreDifferences keeps the ignored fields' live
+   * values), as JSON.
+   */
+  public String syncTarget(Path application, Path gitManifest, Path liveManifest) {
+    Finished sync = exec("sync", application, gitManifest, liveManifest);
+    if (sync.exit() != 0) {
+      throw new IllegalStateException("harness sync failed: " + sync.out());
+    }
+    return sync.out().trim();
+  }
+
+  private record Finished(int exit, String out) {}
+
+  private Finished exec(String command, Path application, Path gitManifest, Path liveManifest) {
+    List<String> line =
         List.of(
             harness.toString(),
-            "diff",
+            command,
             configMap.toString(),
             application.toString(),
             gitManifest.toString(),
             liveManifest.toString());
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      // stdout is the answer; what the harness logs goes to the test's own log
+      Process process =
+          new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException(String.join(" ", command) + " did not finish");
+        throw new IllegalStateException(String.join(" ", line) + " did not finish");
       }
-      return switch (process.exitValue()) {
-        case 0 -> true;
-        case 3 -> false;
-        default -> throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-      };
+      return new Finished(process.exitValue(), out);
     } catch (IOException e) {
       throw new IllegalStateException("cannot run " + harness, e);
     } catch (InterruptedException e) {
