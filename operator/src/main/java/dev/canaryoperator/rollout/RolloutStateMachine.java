@@ -651,6 +651,15 @@ public final class RolloutStateMachine {
 
   private static Decision finish(
       StepPlan plan, RolloutState state, List<Transition> transitions, Instant now) {
+    if (state.phase() == Phase.Progressing && state.reason() == null) {
+      // A plain step has no event of its own to explain it; the status (and Argo CD, which
+      // shows it) says where the rollout stands.
+      String where =
+          "step " + state.step() + "/" + plan.size() + ": canary at " + weightAt(plan, state) + "%";
+      if (!where.equals(state.message())) {
+        state = state.withPhase(Phase.Progressing, null, where);
+      }
+    }
     // Steps only end on an analysis, so the next analysis is the next thing that can happen.
     Duration after = Duration.between(now, nextAnalysisAt(plan, state));
     return new Decision(

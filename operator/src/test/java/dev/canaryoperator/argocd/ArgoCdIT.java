@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.canaryoperator.api.CanaryRelease;
 import dev.canaryoperator.api.FinalizeMode;
 import dev.canaryoperator.api.Phase;
+import dev.canaryoperator.api.Verdict;
 import dev.canaryoperator.testing.ArgoCd;
 import dev.canaryoperator.testing.ArgoCd.Health;
 import dev.canaryoperator.testing.RealKubernetes;
@@ -18,6 +19,7 @@ import dev.canaryoperator.testsupport.DeploymentController;
 import io.fabric8.istio.client.IstioClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,10 @@ class ArgoCdIT {
   static ArgoCd argoCd;
   final ScriptedAnalysis analysis = new ScriptedAnalysis();
 
+  private static final String REQUEST = SavedReleases.ROLLOUT_ID + ".1/argocd-4711";
+  private static final Map<String, String> ABORT =
+      Map.of("canaryoperator.dev/abort", REQUEST + " aborted from Argo CD");
+
   @BeforeAll
   static void harness() throws Exception {
     argoCd = ArgoCd.fromBuild();
@@ -45,8 +51,17 @@ class ArgoCdIT {
     return r -> r.getStatus().getPhase() == phase;
   }
 
+  /** At the first step with its first analysis done: the object a user sees most of the time. */
+  static Predicate<CanaryRelease> analysedAtFirstStep() {
+    return r ->
+        r.getStatus().getPhase() == Phase.Progressing
+            && r.getStatus().getCurrentStep() == 1
+            && r.getStatus().getLastAnalysis() != null;
+  }
+
   @Test
   void manualPromotionSuspendedThenPromotedByTheArgoCdAction(KubernetesClient client) {
+    SavedReleases saved = new SavedReleases(client, argoCd);
     VirtualServices.createReviews(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
@@ -66,22 +81,32 @@ class ArgoCdIT {
       Health suspended = argoCd.health(client, waiting);
       assertThat(suspended.status()).isEqualTo("Suspended");
       assertThat(suspended.message()).startsWith("Paused: waiting for promotion");
+      saved.check("awaitingPromotion", waiting);
+      saved.expectAction(
+          "awaitingPromotion", "promote", Map.of("canaryoperator.dev/promote", REQUEST), null);
 
       argoCd.act(client, waiting, "promote");
       CanaryRelease promoted = until(client, phase(Phase.Promoted));
       assertThat(argoCd.health(client, promoted))
           .isEqualTo(new Health("Healthy", "Promoted: " + promoted.getStatus().getMessage()));
+      saved.check("promoted", promoted);
     }
   }
 
   @Test
   void abortRetryAndPromoteFullFromArgoCd(KubernetesClient client) {
+    SavedReleases saved = new SavedReleases(client, argoCd);
     VirtualServices.createReviews(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
           .resource(release("reviews").steps(10, 50, 100).stepDuration("5m").interval("1s").build())
           .create();
-      CanaryRelease progressing = until(client, r -> r.getStatus().getCurrentStep() == 1);
+      CanaryRelease progressing = until(client, analysedAtFirstStep());
+      saved.check("progressing", progressing);
+      saved.expectAction("progressing", "abort", ABORT, null);
+      saved.expectAction(
+          "progressing", "promote-full", Map.of("canaryoperator.dev/promote-full", REQUEST), null);
+      saved.expectAction("progressing", "pause", Map.of(), true);
 
       String patch = argoCd.act(client, progressing, "abort");
       assertThat(patch).contains("canaryoperator.dev/abort", "aborted from Argo CD");
@@ -120,16 +145,19 @@ class ArgoCdIT {
 
   @Test
   void pauseAndResumeFromArgoCdAndAFailedReleaseIsDegraded(KubernetesClient client) {
+    SavedReleases saved = new SavedReleases(client, argoCd);
     VirtualServices.createReviews(client);
     try (RunningOperator operator = RunningOperator.start(client, analysis)) {
       client
           .resource(release("reviews").steps(10, 50, 100).stepDuration("5m").interval("1s").build())
           .create();
-      CanaryRelease progressing = until(client, r -> r.getStatus().getCurrentStep() == 1);
+      CanaryRelease progressing = until(client, analysedAtFirstStep());
 
       argoCd.act(client, progressing, "pause");
       CanaryRelease paused = until(client, phase(Phase.Paused));
       assertThat(argoCd.health(client, paused).status()).isEqualTo("Suspended");
+      saved.check("paused", paused);
+      saved.expectAction("paused", "resume", Map.of(), false);
 
       argoCd.act(client, paused, "resume");
       CanaryRelease resumed = until(client, phase(Phase.Progressing));
@@ -149,11 +177,13 @@ class ArgoCdIT {
               });
       CanaryRelease failed = until(client, phase(Phase.Failed));
       assertThat(argoCd.health(client, failed).status()).isEqualTo("Degraded");
+      saved.check("failed", failed);
     }
   }
 
   @Test
   void finalisingIsProgressingAndCompletedIsHealthy(KubernetesClient client) {
+    SavedReleases saved = new SavedReleases(client, argoCd);
     VirtualServices.createReviews(client);
     DeploymentController deployments = new DeploymentController(client);
     deployments.create("reviews-stable", "stable", "reviews:v1");
@@ -168,14 +198,63 @@ class ArgoCdIT {
                   .finalize(FinalizeMode.WaitForStable, "5m")
                   .build())
           .create();
-      CanaryRelease finalising = until(client, phase(Phase.Finalising));
+      CanaryRelease finalising =
+          until(
+              client,
+              r ->
+                  r.getStatus().getPhase() == Phase.Finalising
+                      && r.getStatus().getMessage().contains("runs reviews:v2"));
       assertThat(argoCd.health(client, finalising).status()).isEqualTo("Progressing");
+      saved.check("finalising", finalising);
+      saved.expectAction("finalising", "abort", ABORT, null);
 
       // the test plays the Deployment controller: no controller-manager here
       deployments.setImage("reviews-stable", "reviews:v2");
       deployments.rolledOut("reviews-stable");
       CanaryRelease completed = until(client, phase(Phase.Completed));
       assertThat(argoCd.health(client, completed).status()).isEqualTo("Healthy");
+      saved.check("completed", completed);
+    }
+  }
+
+  @Test
+  void notYetSeenPendingANewGenerationAndAFailedAnalysisAsArgoCdShowsThem(KubernetesClient client) {
+    SavedReleases saved = new SavedReleases(client, argoCd);
+    client
+        .resource(release("reviews").steps(10, 50, 100).stepDuration("5m").interval("1s").build())
+        .create();
+    CanaryRelease unseen = get(client);
+    assertThat(argoCd.health(client, unseen).status()).isEqualTo("Progressing");
+    saved.check("new", unseen);
+
+    try (RunningOperator operator = RunningOperator.start(client, analysis)) {
+      CanaryRelease pending = until(client, phase(Phase.Pending));
+      assertThat(argoCd.health(client, pending).status()).isEqualTo("Progressing");
+      saved.check("pending", pending);
+      VirtualServices.createReviews(client);
+      until(client, analysedAtFirstStep());
+    }
+
+    // the spec changes while no operator runs: Argo CD waits for it to observe generation 2
+    client
+        .resources(CanaryRelease.class)
+        .withName("reviews")
+        .edit(
+            r -> {
+              r.getSpec().setStepDuration("10m");
+              return r;
+            });
+    CanaryRelease newGeneration = get(client);
+    assertThat(argoCd.health(client, newGeneration).message())
+        .isEqualTo("Waiting for the operator to observe generation 2");
+    saved.check("progressing_newGeneration", newGeneration);
+
+    analysis.answer(Verdict.Fail);
+    try (RunningOperator operator = RunningOperator.start(client, analysis)) {
+      CanaryRelease rolledBack = until(client, phase(Phase.RolledBack));
+      assertThat(argoCd.health(client, rolledBack).status()).isEqualTo("Degraded");
+      saved.check("rolledBack", rolledBack);
+      saved.expectAction("rolledBack", "retry", Map.of("canaryoperator.dev/retry", REQUEST), null);
     }
   }
 

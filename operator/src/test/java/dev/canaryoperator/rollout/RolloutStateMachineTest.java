@@ -155,6 +155,14 @@ class RolloutStateMachineTest {
   }
 
   @Test
+  void theMessageSaysWhereTheRolloutStandsAtEveryStep() {
+    Drive d = new Drive(release("reviews"));
+    assertThat(d.decide(null).state().message()).isEqualTo("step 1/5: canary at 5%");
+    assertThat(d.analyseAt(min(1), PASS).state().message()).isEqualTo("step 1/5: canary at 5%");
+    assertThat(d.analyseAt(min(2), PASS).state().message()).isEqualTo("step 2/5: canary at 10%");
+  }
+
+  @Test
   void oneMillisecondBeforeTheStepEndItDoesNotAdvance() {
     Drive d = new Drive(release("reviews").stepDuration("2m").interval("30s"));
     d.decide(null);
