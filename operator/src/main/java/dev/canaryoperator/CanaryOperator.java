@@ -17,7 +17,10 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -125,6 +128,11 @@ public final class CanaryOperator implements AutoCloseable {
 
   /** What /readyz and /healthz answer for this operator. */
   public Probes probes(Clock clock) {
+    return probes(clock, Probes.STALL);
+  }
+
+  /** As {@link #probes(Clock)}, with another limit for a stalled reconcile. */
+  public Probes probes(Clock clock, Duration stall) {
     return new Probes(
         () ->
             new Probes.Runtime() {
@@ -142,8 +150,19 @@ public final class CanaryOperator implements AutoCloseable {
               public Set<String> unhealthyEventSources() {
                 return Probes.names(operator.getRuntimeInfo().unhealthyEventSources());
               }
+
+              @Override
+              public Map<String, Instant> reconcilesRunningSince() {
+                return reconciler.activity().runningSince();
+              }
+
+              @Override
+              public Map<String, Instant> reconcilesDueAt() {
+                return reconciler.activity().dueAt();
+              }
             },
-        clock);
+        clock,
+        stall);
   }
 
   /**

@@ -85,6 +85,7 @@ public class CanaryReleaseReconciler
   private final KubernetesClient client;
   private final TrafficRouter router;
   private final Deployments deployments;
+  private final ReconcileActivity activity = new ReconcileActivity();
   private InformerEventSource<GenericKubernetesResource, CanaryRelease> virtualServices;
   private InformerEventSource<Deployment, CanaryRelease> deploymentSource;
   private final SimpleInboundEventSource<CanaryRelease> analysisResults =
@@ -126,6 +127,11 @@ public class CanaryReleaseReconciler
               + "CanaryReleases will stay Pending until Istio is installed and the operator"
               + " restarted");
     }
+  }
+
+  /** What runs and what is due, for the liveness probe. */
+  public ReconcileActivity activity() {
+    return activity;
   }
 
   @Override
@@ -246,6 +252,21 @@ public class CanaryReleaseReconciler
 
   @Override
   public UpdateControl<CanaryRelease> reconcile(
+      CanaryRelease release, Context<CanaryRelease> context) {
+    String key = vsKey(release.getMetadata().getNamespace(), release.getMetadata().getName());
+    activity.started(key, clock.instant());
+    Duration again = null;
+    try {
+      UpdateControl<CanaryRelease> control = reconcileRelease(release, context);
+      again = control.getScheduleDelay().map(Duration::ofMillis).orElse(null);
+      return control;
+    } finally {
+      activity.finished(key, clock.instant(), again);
+    }
+  }
+
+  /** What reconciling is, on every event and wake-up; {@link #reconcile} only watches it run. */
+  private UpdateControl<CanaryRelease> reconcileRelease(
       CanaryRelease release, Context<CanaryRelease> context) {
     Instant now = clock.instant();
     CanaryReleaseSpec spec = release.getSpec();
@@ -419,6 +440,7 @@ public class CanaryReleaseReconciler
     metrics.forget(release);
     analyses.forget(vsKey(namespace, name));
     gates.forget(vsKey(namespace, name));
+    activity.forget(vsKey(namespace, name));
     return DeleteControl.defaultDelete();
   }
 

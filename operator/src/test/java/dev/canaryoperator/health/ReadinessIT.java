@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.canaryoperator.CanaryOperator;
+import dev.canaryoperator.testing.HaltAtWrite;
 import dev.canaryoperator.testing.RealKubernetes;
+import dev.canaryoperator.testing.Releases;
+import dev.canaryoperator.testing.RunningOperator;
+import dev.canaryoperator.testing.ScriptedAnalysis;
+import dev.canaryoperator.testing.VirtualServices;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -22,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-/** /readyz through the operator's own HTTP port, against a real API server. */
+/** /readyz and /healthz through the operator's own HTTP port, against a real API server. */
 @RealKubernetes
 class ReadinessIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -81,6 +86,40 @@ class ReadinessIT {
     } finally {
       operator.close();
       own.close();
+    }
+  }
+
+  @Test
+  void aReconcileStuckOnItsVirtualServiceWriteMakesTheOperatorDead(KubernetesClient client)
+      throws Exception {
+    VirtualServices.createReviews(client);
+    // the operator's first VirtualService write never returns: its reconcile thread is stuck
+    HaltAtWrite stuck =
+        new HaltAtWrite(
+            HaltAtWrite.Point.BEFORE,
+            r -> r.path().contains("/virtualservices/") && !r.method().equals("GET"));
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (RunningOperator running = RunningOperator.start(client, new ScriptedAnalysis(), stuck);
+        OperatorEndpoints endpoints =
+            OperatorEndpoints.start(
+                0, registry, running.operator().probes(Clock.systemUTC(), Duration.ofSeconds(3)))) {
+      URI healthz = URI.create("http://127.0.0.1:" + endpoints.port() + "/healthz");
+      await("live once started")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> get(healthz).statusCode() == 200);
+
+      client.resource(Releases.release("reviews").build()).create();
+      stuck.awaitHalt(Duration.ofSeconds(30));
+      assertThat(get(healthz).statusCode()).as("a reconcile may take a while").isEqualTo(200);
+
+      await("dead once the reconcile has run past the limit")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> get(healthz).statusCode() == 503);
+      assertThat(get(healthz).body())
+          .startsWith(
+              "cannot reconcile: the reconcile of " + client.getNamespace() + "/reviews has been")
+          .contains("(a stuck thread)");
+      stuck.kill();
     }
   }
 

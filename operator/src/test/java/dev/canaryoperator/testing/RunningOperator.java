@@ -90,6 +90,11 @@ public final class RunningOperator implements AutoCloseable {
     }
   }
 
+  /** The operator itself, e.g. for its probes. */
+  public CanaryOperator operator() {
+    return operator;
+  }
+
   @Override
   public void close() {
     operator.close();
