@@ -153,12 +153,12 @@ public final class CanaryOperator implements AutoCloseable {
 
               @Override
               public Map<String, Instant> reconcilesRunningSince() {
-                return reconciler.activity().runningSince();
+                return reconciler.reconcilesRunningSince();
               }
 
               @Override
               public Map<String, Instant> reconcilesDueAt() {
-                return reconciler.activity().dueAt();
+                return reconciler.reconcilesDueAt();
               }
             },
         clock,

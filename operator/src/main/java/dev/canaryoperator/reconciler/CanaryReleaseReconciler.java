@@ -40,6 +40,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
@@ -86,6 +87,7 @@ public class CanaryReleaseReconciler
   private final TrafficRouter router;
   private final Deployments deployments;
   private final ReconcileActivity activity = new ReconcileActivity();
+  private volatile IndexerResourceCache<CanaryRelease> releases;
   private InformerEventSource<GenericKubernetesResource, CanaryRelease> virtualServices;
   private InformerEventSource<Deployment, CanaryRelease> deploymentSource;
   private final SimpleInboundEventSource<CanaryRelease> analysisResults =
@@ -129,14 +131,28 @@ public class CanaryReleaseReconciler
     }
   }
 
-  /** What runs and what is due, for the liveness probe. */
-  public ReconcileActivity activity() {
-    return activity;
+  /** Reconciles running now, by release ("namespace/name"), for the liveness probe. */
+  public Map<String, Instant> reconcilesRunningSince() {
+    return activity.runningSince();
+  }
+
+  /** Releases still there waiting for a reconcile they asked for, for the liveness probe. */
+  public Map<String, Instant> reconcilesDueAt() {
+    IndexerResourceCache<CanaryRelease> cache = releases;
+    return activity.dueAt(
+        key -> {
+          int slash = key.indexOf('/');
+          return cache == null
+              || cache
+                  .get(new ResourceID(key.substring(slash + 1), key.substring(0, slash)))
+                  .isPresent();
+        });
   }
 
   @Override
   public List<EventSource<?, CanaryRelease>> prepareEventSources(
       EventSourceContext<CanaryRelease> context) {
+    releases = context.getPrimaryCache();
     if (!istioInstalled) {
       deploymentSource = new InformerEventSource<>(deploymentsConfig(context), context);
       return List.of(deploymentSource, analysisResults);

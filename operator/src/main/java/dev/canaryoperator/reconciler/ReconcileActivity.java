@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Which reconciles are running since when, and when each release asked to be reconciled again: what
@@ -39,8 +40,13 @@ public final class ReconcileActivity {
     return Map.copyOf(running);
   }
 
-  /** Releases waiting for a reconcile they asked for, with the time it is due. */
-  public Map<String, Instant> dueAt() {
+  /**
+   * Releases waiting for a reconcile they asked for, with the time it is due. A release no longer
+   * there is forgotten: deleted without the cleanup (its finalizer removed by hand), it will never
+   * be reconciled, and must not count as overdue.
+   */
+  public Map<String, Instant> dueAt(Predicate<String> stillThere) {
+    due.keySet().removeIf(release -> !stillThere.test(release));
     return Map.copyOf(due);
   }
 }
