@@ -89,30 +89,20 @@ public final class PrometheusClient {
   private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
 
   public PrometheusClient(URI baseUrl, Duration timeout, PrometheusCredentials credentials) {
-    this(baseUrl, timeout, credentials, httpClient(credentials, timeout));
-  }
-
-  /** With an HttpClient to share; it must trust what {@code credentials} asks to trust. */
-  public PrometheusClient(
-      URI baseUrl, Duration timeout, PrometheusCredentials credentials, HttpClient http) {
-    this(baseUrl, timeout, credentials, http, MAX_RESPONSE_BYTES, QueryLimit.NONE);
+    this(
+        baseUrl,
+        timeout,
+        credentials,
+        httpClient(credentials, timeout),
+        MAX_RESPONSE_BYTES,
+        QueryLimit.NONE,
+        kind -> {});
   }
 
   /**
+   * @param http shared; it must trust what {@code credentials} asks to trust
    * @param limit the queries in flight at once against this Prometheus, shared by every client of
    *     the same endpoint
-   */
-  PrometheusClient(
-      URI baseUrl,
-      Duration timeout,
-      PrometheusCredentials credentials,
-      HttpClient http,
-      long maxResponseBytes,
-      QueryLimit limit) {
-    this(baseUrl, timeout, credentials, http, maxResponseBytes, limit, kind -> {});
-  }
-
-  /**
    * @param failures told the kind of every query that failed (for the operator's metrics)
    */
   PrometheusClient(

@@ -325,7 +325,8 @@ public class CanaryReleaseReconciler
             outsideEdit(previous, routing),
             null,
             null,
-            workloads == null ? null : workloads.readiness());
+            workloads == null ? null : workloads.readiness(),
+            null);
 
     boolean due = RolloutStateMachine.analysisDue(plan, state, observation, now);
     AnalysisTarget dueTarget =

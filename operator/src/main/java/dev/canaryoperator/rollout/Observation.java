@@ -36,24 +36,13 @@ public record Observation(
     requests = requests == null ? Requests.NONE : requests;
   }
 
-  public Observation(
-      String rolloutId,
-      Requests requests,
-      TrafficProblem trafficProblem,
-      OutsideEdit outsideEdit,
-      AnalysisResult analysis,
-      Instant analysisAt,
-      StableReadiness stable) {
-    this(rolloutId, requests, trafficProblem, outsideEdit, analysis, analysisAt, stable, null);
-  }
-
   public Observation withGate(GateAnswer answer) {
     return new Observation(
         rolloutId, requests, trafficProblem, outsideEdit, analysis, analysisAt, stable, answer);
   }
 
   public static Observation of(String rolloutId) {
-    return new Observation(rolloutId, Requests.NONE, null, null, null, null, null);
+    return new Observation(rolloutId, Requests.NONE, null, null, null, null, null, null);
   }
 
   public Observation withRequests(Requests value) {

@@ -116,7 +116,8 @@ class PrometheusClientTest {
         PrometheusCredentials.NONE,
         PrometheusClient.httpClient(PrometheusCredentials.NONE, TIMEOUT),
         bytes,
-        QueryLimit.NONE);
+        QueryLimit.NONE,
+        kind -> {});
   }
 
   private void respond(int status, String body) {

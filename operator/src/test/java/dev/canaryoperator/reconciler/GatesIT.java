@@ -65,6 +65,14 @@ class GatesIT {
     client.adapt(IstioClient.class).v1().virtualServices().resource(vs).create();
   }
 
+  /** The release once its status message says {@code text}. */
+  private static CanaryRelease heldWithMessageContaining(KubernetesClient client, String text) {
+    return LiveReleases.awaitStatus(
+        client,
+        "reviews",
+        r -> r.getStatus().getMessage() != null && r.getStatus().getMessage().contains(text));
+  }
+
   @Test
   void aGateThatSaysNoHoldsTheReleaseAndOneThatSaysYesLetsItMoveOn(KubernetesClient client)
       throws Exception {
@@ -83,13 +91,7 @@ class GatesIT {
     client.resource(release).create();
 
     try (RunningOperator operator = RunningOperator.start(client, new ScriptedAnalysis())) {
-      CanaryRelease held =
-          LiveReleases.awaitStatus(
-              client,
-              "reviews",
-              r ->
-                  r.getStatus().getMessage() != null
-                      && r.getStatus().getMessage().contains("HTTP 403"));
+      CanaryRelease held = heldWithMessageContaining(client, "HTTP 403");
       assertThat(held.getStatus().getCurrentStep()).isEqualTo(1);
       assertThat(held.getStatus().getCanaryWeight()).isEqualTo(10);
       assertThat(held.getStatus().getMessage())
@@ -133,13 +135,7 @@ class GatesIT {
     client.resource(release).create();
 
     try (RunningOperator operator = RunningOperator.start(client, new ScriptedAnalysis())) {
-      CanaryRelease held =
-          LiveReleases.awaitStatus(
-              client,
-              "reviews",
-              r ->
-                  r.getStatus().getMessage() != null
-                      && r.getStatus().getMessage().contains("unreachable"));
+      CanaryRelease held = heldWithMessageContaining(client, "unreachable");
       assertThat(held.getStatus().getPhase()).isEqualTo(Phase.Pending);
       assertThat(held.getStatus().getMessage())
           .startsWith(
